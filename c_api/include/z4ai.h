@@ -1,0 +1,280 @@
+/*
+ * z4ai.h - the stable C ABI of z4ai, a lossless codec for neural-network weights.
+ *
+ * Conventions (hold for every function below):
+ *  - Every function that can fail returns a z4ai_status: 0 (Z4AI_OK) or a negative
+ *    code. Codes are pinned: a number is never reused or renumbered.
+ *  - The caller owns every buffer. Sizes come back through out-parameters.
+ *  - Inputs are never modified (const all the way down).
+ *  - Contexts (z4ai_cctx, z4ai_dctx) are opaque. A context may be moved between
+ *    threads but must not be used by two threads at once; distinct contexts are
+ *    fully independent (there is no global state and no global init).
+ *  - *_free(NULL) is a no-op.
+ *  - After an error, z4ai_cctx_last_error()/z4ai_dctx_last_error() describe it
+ *    (byte offset, parameter, ...). The context stays usable for new operations.
+ *  - No C++ type or exception crosses this boundary. C99.
+ *
+ * Stability: everything declared here is stable within a major version
+ * (SOVERSION = major). New functions and enum values are only ever added.
+ */
+#ifndef Z4AI_H
+#define Z4AI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- export and version ------------------------------------------------- */
+
+#if defined(_WIN32) && defined(Z4AI_DLL_EXPORT)
+#define Z4AI_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(Z4AI_DLL_IMPORT)
+#define Z4AI_API __declspec(dllimport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define Z4AI_API __attribute__((visibility("default")))
+#else
+#define Z4AI_API
+#endif
+
+#define Z4AI_VERSION_MAJOR 0
+#define Z4AI_VERSION_MINOR 4
+#define Z4AI_VERSION_PATCH 0
+#define Z4AI_VERSION_NUMBER (Z4AI_VERSION_MAJOR * 10000 + Z4AI_VERSION_MINOR * 100 + Z4AI_VERSION_PATCH)
+
+/** Z4AI_VERSION_NUMBER of the library actually loaded. */
+Z4AI_API uint32_t z4ai_version_number(void);
+/** "MAJOR.MINOR.PATCH" of the library actually loaded (static storage). */
+Z4AI_API const char* z4ai_version_string(void);
+
+/** Highest frame format version this library reads and writes. */
+#define Z4AI_FORMAT_VERSION 1
+
+/* ---- status codes (pinned) ---------------------------------------------- */
+
+typedef int32_t z4ai_status;
+
+enum {
+    Z4AI_OK = 0,
+    Z4AI_E_GENERIC = -1,             /* unclassified failure */
+    Z4AI_E_MEMORY = -2,              /* an allocation failed */
+    Z4AI_E_DST_TOO_SMALL = -3,       /* output buffer cannot hold the result */
+    Z4AI_E_CORRUPT = -4,             /* input is not a valid frame / is damaged */
+    Z4AI_E_CHECKSUM = -5,            /* decoded data does not match its checksum */
+    Z4AI_E_PARAM_UNSUPPORTED = -6,   /* unknown parameter id */
+    Z4AI_E_PARAM_OUT_OF_BOUNDS = -7, /* parameter value outside its bounds */
+    Z4AI_E_STAGE_WRONG = -8,         /* call not valid in the context's current state */
+    Z4AI_E_VERSION_UNSUPPORTED = -9, /* frame written by a newer format version */
+    Z4AI_E_INVALID_ARGUMENT = -10,   /* NULL where a pointer is required, bad enum, ... */
+    Z4AI_E_DTYPE_UNKNOWN = -11,      /* dtype code or name not known */
+    Z4AI_E_TRUNCATED = -12,          /* input ends before the frame does */
+    Z4AI_E_REFERENCE_MISMATCH = -13, /* delta frame: reference has wrong length/digest */
+    Z4AI_E_REFERENCE_MISSING = -14,  /* delta frame decoded without a reference */
+    Z4AI_E_MEMORY_LIMIT = -15,       /* decoding would exceed Z4AI_D_MAX_MEMORY */
+    Z4AI_E_IO = -16,                 /* a read/write callback or file operation failed */
+    Z4AI_E_NOT_FOUND = -17,          /* named item (e.g. tensor) does not exist */
+    Z4AI_E_UNKNOWN_FORMAT = -18,     /* input does not start with a z4ai magic number */
+    Z4AI_E_INTERNAL = -19,           /* a bug in z4ai; please report */
+    Z4AI_E_BUSY = -20,               /* context used by two threads at once (detected) */
+    Z4AI_E_SRC_TOO_LARGE = -21       /* input larger than the format can describe */
+};
+
+/** Static name of a status code, e.g. "Z4AI_E_CORRUPT"; "Z4AI_E_UNKNOWN_STATUS" if unknown. */
+Z4AI_API const char* z4ai_status_name(z4ai_status status);
+/** Non-zero if status denotes an error. */
+Z4AI_API int z4ai_is_error(z4ai_status status);
+
+/* ---- element types ------------------------------------------------------ */
+
+/* Codes are stored in frames: pinned forever. */
+typedef enum {
+    Z4AI_DTYPE_RAW = 0, /* opaque bytes */
+    Z4AI_DTYPE_BOOL = 1,
+    Z4AI_DTYPE_UINT8 = 2,
+    Z4AI_DTYPE_INT8 = 3,
+    Z4AI_DTYPE_UINT16 = 4,
+    Z4AI_DTYPE_INT16 = 5,
+    Z4AI_DTYPE_UINT32 = 6,
+    Z4AI_DTYPE_INT32 = 7,
+    Z4AI_DTYPE_UINT64 = 8,
+    Z4AI_DTYPE_INT64 = 9,
+    Z4AI_DTYPE_FP8_E4M3 = 10,
+    Z4AI_DTYPE_FP8_E5M2 = 11,
+    Z4AI_DTYPE_FP16 = 12,
+    Z4AI_DTYPE_BF16 = 13,
+    Z4AI_DTYPE_FP32 = 14,
+    Z4AI_DTYPE_FP64 = 15
+} z4ai_dtype;
+
+/** Element width in bytes of a dtype code (RAW: 1); 0 if the code is unknown. */
+Z4AI_API size_t z4ai_dtype_width(int32_t dtype);
+/** Canonical name ("bf16", "fp32", ...); NULL if unknown. */
+Z4AI_API const char* z4ai_dtype_name(int32_t dtype);
+/** Parse a name (canonical names and aliases such as "bfloat16", "float32", "f32",
+ *  "int8", "uint8") into *dtype. Z4AI_E_DTYPE_UNKNOWN if not recognised. */
+Z4AI_API z4ai_status z4ai_dtype_from_name(const char* name, int32_t* dtype);
+
+/* ---- parameters --------------------------------------------------------- */
+
+typedef enum {
+    Z4AI_EFFORT_FAST = 0,    /* maximum decode speed */
+    Z4AI_EFFORT_DEFAULT = 1, /* balanced */
+    Z4AI_EFFORT_MAX = 2      /* smallest output; never larger than DEFAULT */
+} z4ai_effort;
+
+/* Compression parameters. 100..199 stable; 1000..1999 reserved for experiments. */
+typedef enum {
+    Z4AI_C_LEVEL = 100,         /* LZ backend level; 0 = tier default; 1..22 (zstd scale) */
+    Z4AI_C_EFFORT = 101,        /* z4ai_effort; default Z4AI_EFFORT_DEFAULT */
+    Z4AI_C_DTYPE = 102,         /* z4ai_dtype; default Z4AI_DTYPE_RAW */
+    Z4AI_C_THREADS = 103,       /* 0 = all cores, 1 = caller thread only, n; default 1 */
+    Z4AI_C_CHUNK_SIZE = 104,    /* bytes per independently decodable chunk: power of two
+                                   in [4 KiB, 256 MiB]; 0 = tier default */
+    Z4AI_C_CHECKSUM = 105,      /* 1 = per-chunk content checksum (default), 0 = off */
+    Z4AI_C_LONG_DISTANCE = 106, /* 1 = zstd long-distance matching in LZ stages; default 0 */
+    Z4AI_C_WINDOW_LOG = 107,    /* zstd window log for LZ stages; 0 = automatic */
+    Z4AI_C_DEDUP = 108          /* 1 = store repeated chunks once (default), 0 = off */
+} z4ai_cparam;
+
+/* Decompression parameters. 200..299 stable; 2000..2999 reserved. */
+typedef enum {
+    Z4AI_D_THREADS = 200,        /* 0 = all cores, 1 (default), n */
+    Z4AI_D_MAX_MEMORY = 201,     /* bytes of working memory a frame may demand;
+                                    default 1 GiB; 0 = the default */
+    Z4AI_D_VERIFY_CHECKSUM = 202 /* 1 = verify checksums when present (default), 0 = skip */
+} z4ai_dparam;
+
+/** Valid range of a compression parameter. */
+Z4AI_API z4ai_status z4ai_cparam_bounds(int32_t param, int64_t* lower, int64_t* upper);
+/** Valid range of a decompression parameter. */
+Z4AI_API z4ai_status z4ai_dparam_bounds(int32_t param, int64_t* lower, int64_t* upper);
+
+/* ---- contexts ----------------------------------------------------------- */
+
+typedef struct z4ai_cctx_s z4ai_cctx;
+typedef struct z4ai_dctx_s z4ai_dctx;
+
+/** New compression context with default parameters; NULL if out of memory. */
+Z4AI_API z4ai_cctx* z4ai_cctx_create(void);
+Z4AI_API void z4ai_cctx_free(z4ai_cctx* cctx);
+Z4AI_API z4ai_status z4ai_cctx_set_param(z4ai_cctx* cctx, int32_t param, int64_t value);
+Z4AI_API z4ai_status z4ai_cctx_get_param(const z4ai_cctx* cctx, int32_t param, int64_t* value);
+/** Tensor shape recorded in the frame (at most 8 dims). The product of dims times the
+ *  dtype width must equal the content size when the frame is written. ndim = 0 clears it. */
+Z4AI_API z4ai_status z4ai_cctx_set_shape(z4ai_cctx* cctx, const uint64_t* dims, size_t ndim);
+/** Content size the next streaming frame will have (lets the header record it). */
+Z4AI_API z4ai_status z4ai_cctx_set_pledged_size(z4ai_cctx* cctx, uint64_t size);
+/** Compress against a reference (checkpoint delta). The reference is NOT copied: it must
+ *  stay valid and unchanged until replaced, cleared (ref = NULL) or the context is freed.
+ *  The frame records the reference's length and XXH3-128 digest. */
+Z4AI_API z4ai_status z4ai_cctx_ref_reference(z4ai_cctx* cctx, const void* ref, size_t ref_size);
+
+typedef enum {
+    Z4AI_RESET_SESSION = 1,    /* abandon any streaming frame in progress */
+    Z4AI_RESET_PARAMETERS = 2, /* parameters, shape and reference back to defaults */
+    Z4AI_RESET_BOTH = 3
+} z4ai_reset_directive;
+Z4AI_API z4ai_status z4ai_cctx_reset(z4ai_cctx* cctx, int32_t directive);
+/** Detail of the last error on this context ("" if none). Valid until the next call. */
+Z4AI_API const char* z4ai_cctx_last_error(const z4ai_cctx* cctx);
+
+Z4AI_API z4ai_dctx* z4ai_dctx_create(void);
+Z4AI_API void z4ai_dctx_free(z4ai_dctx* dctx);
+Z4AI_API z4ai_status z4ai_dctx_set_param(z4ai_dctx* dctx, int32_t param, int64_t value);
+Z4AI_API z4ai_status z4ai_dctx_get_param(const z4ai_dctx* dctx, int32_t param, int64_t* value);
+/** Reference for decoding delta frames (not copied; see z4ai_cctx_ref_reference). */
+Z4AI_API z4ai_status z4ai_dctx_ref_reference(z4ai_dctx* dctx, const void* ref, size_t ref_size);
+Z4AI_API z4ai_status z4ai_dctx_reset(z4ai_dctx* dctx, int32_t directive);
+Z4AI_API const char* z4ai_dctx_last_error(const z4ai_dctx* dctx);
+
+/* ---- one-shot ----------------------------------------------------------- */
+
+/** Worst-case frame size for src_size input bytes, valid for every parameter setting
+ *  (0 if the result would overflow size_t). */
+Z4AI_API size_t z4ai_compress_bound(uint64_t src_size);
+
+/** Compress src into one frame. *written receives the frame size. */
+Z4AI_API z4ai_status z4ai_compress(z4ai_cctx* cctx, void* dst, size_t dst_capacity, const void* src,
+                                   size_t src_size, size_t* written);
+
+/** Decompress exactly one complete frame. *written receives the content size. */
+Z4AI_API z4ai_status z4ai_decompress(z4ai_dctx* dctx, void* dst, size_t dst_capacity, const void* src,
+                                     size_t src_size, size_t* written);
+
+/** Decode content bytes [offset, offset + length) of a frame, touching only the chunks
+ *  that overlap it. length is clamped to the end of the content; *written = bytes out. */
+Z4AI_API z4ai_status z4ai_decompress_range(z4ai_dctx* dctx, void* dst, size_t dst_capacity, const void* src,
+                                           size_t src_size, uint64_t offset, uint64_t length,
+                                           size_t* written);
+
+/* ---- frame inspection --------------------------------------------------- */
+
+#define Z4AI_CONTENT_SIZE_UNKNOWN (UINT64_MAX)
+
+/** Content size of the frame starting at src. With only a prefix of a streamed frame
+ *  whose header did not record the size, *size = Z4AI_CONTENT_SIZE_UNKNOWN and the call
+ *  succeeds; a malformed header is an error (never confused with "unknown"). */
+Z4AI_API z4ai_status z4ai_frame_content_size(const void* src, size_t src_size, uint64_t* size);
+/** Total byte length of the complete frame starting at src (for concatenated frames). */
+Z4AI_API z4ai_status z4ai_frame_compressed_size(const void* src, size_t src_size, size_t* size);
+/** dtype code recorded in the frame header. */
+Z4AI_API z4ai_status z4ai_frame_dtype(const void* src, size_t src_size, int32_t* dtype);
+/** Shape recorded in the frame: writes min(ndim, dims_capacity) dims, *ndim = true rank. */
+Z4AI_API z4ai_status z4ai_frame_shape(const void* src, size_t src_size, uint64_t* dims, size_t dims_capacity,
+                                      size_t* ndim);
+/** A JSON description of a complete frame: header fields and, per chunk, its method,
+ *  stream backends and sizes. NUL-terminated; *written excludes the NUL. Call with
+ *  dst_capacity 0 to learn the size: Z4AI_E_DST_TOO_SMALL with *written = bytes
+ *  needed including the NUL. */
+Z4AI_API z4ai_status z4ai_frame_describe(const void* src, size_t src_size, char* dst, size_t dst_capacity,
+                                         size_t* written);
+
+/* ---- streaming ---------------------------------------------------------- */
+
+typedef struct {
+    const void* src; /* start of input */
+    size_t size;     /* bytes available */
+    size_t pos;      /* bytes consumed so far; updated by z4ai */
+} z4ai_in_buffer;
+
+typedef struct {
+    void* dst;   /* start of output */
+    size_t size; /* capacity */
+    size_t pos;  /* bytes produced so far; updated by z4ai */
+} z4ai_out_buffer;
+
+typedef enum {
+    Z4AI_CONTINUE = 0, /* consume input, emit whole chunks when ready */
+    Z4AI_FLUSH = 1,    /* also emit buffered input as a (short) chunk */
+    Z4AI_END = 2       /* finish the frame: flush and write the footer */
+} z4ai_end_op;
+
+/** Streaming compression. Call repeatedly; *remaining receives the number of bytes still
+ *  waiting to be written out (0 with Z4AI_END means the frame is complete, and the context
+ *  is ready for a new frame). Memory use is bounded by chunk size x threads. */
+Z4AI_API z4ai_status z4ai_compress_stream(z4ai_cctx* cctx, z4ai_out_buffer* output, z4ai_in_buffer* input,
+                                          int32_t end_op, size_t* remaining);
+/** Same as z4ai_compress_stream with flat arguments (for bindings). */
+Z4AI_API z4ai_status z4ai_compress_stream_args(z4ai_cctx* cctx, void* dst, size_t dst_size, size_t* dst_pos,
+                                               const void* src, size_t src_size, size_t* src_pos,
+                                               int32_t end_op, size_t* remaining);
+
+/** Streaming decompression of one frame. *remaining receives 0 once the whole frame has
+ *  been decoded and written out (the context is then ready for the next frame), otherwise
+ *  a hint > 0. Feeding bytes past the end of the frame leaves them unconsumed. */
+Z4AI_API z4ai_status z4ai_decompress_stream(z4ai_dctx* dctx, z4ai_out_buffer* output, z4ai_in_buffer* input,
+                                            size_t* remaining);
+Z4AI_API z4ai_status z4ai_decompress_stream_args(z4ai_dctx* dctx, void* dst, size_t dst_size, size_t* dst_pos,
+                                                 const void* src, size_t src_size, size_t* src_pos,
+                                                 size_t* remaining);
+
+/** Recommended streaming buffer sizes for this context's parameters. */
+Z4AI_API size_t z4ai_cstream_in_size(const z4ai_cctx* cctx);
+Z4AI_API size_t z4ai_dstream_out_size(const z4ai_dctx* dctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* Z4AI_H */

@@ -1,0 +1,64 @@
+// capi_internal.hpp - the thin glue between z4ai.h and the core: context structs
+// and the wrapper that turns core exceptions into pinned status codes.
+#pragma once
+#include <atomic>
+#include <new>
+#include <string>
+
+#include "codec/decoder.hpp"
+#include "codec/encoder.hpp"
+#include "util/status.hpp"
+#include "z4ai.h"
+
+struct z4ai_cctx_s {
+    z4ai::Encoder encoder;
+    std::string last_error;
+    std::atomic<bool> busy{false};
+};
+
+struct z4ai_dctx_s {
+    z4ai::Decoder decoder;
+    std::string last_error;
+    std::atomic<bool> busy{false};
+};
+
+namespace z4ai::capi {
+
+// Runs fn; converts whatever it throws into a status, never letting it escape.
+template <typename Fn>
+z4ai_status translate(std::string* message, Fn&& fn) noexcept {
+    try {
+        fn();
+        if (message) message->clear();
+        return Z4AI_OK;
+    } catch (const Error& e) {
+        if (message) {
+            try {
+                *message = e.message();
+            } catch (...) {
+            }
+        }
+        return static_cast<z4ai_status>(e.code());
+    } catch (const std::bad_alloc&) {
+        if (message) message->clear();
+        return Z4AI_E_MEMORY;
+    } catch (...) {
+        return Z4AI_E_INTERNAL;
+    }
+}
+
+// Same, for calls on a context: rejects NULL and concurrent use of one context.
+template <typename Ctx, typename Fn>
+z4ai_status guarded(Ctx* ctx, Fn&& fn) noexcept {
+    if (!ctx) return Z4AI_E_INVALID_ARGUMENT;
+    if (ctx->busy.exchange(true, std::memory_order_acquire)) return Z4AI_E_BUSY;
+    z4ai_status s = translate(&ctx->last_error, fn);
+    ctx->busy.store(false, std::memory_order_release);
+    return s;
+}
+
+inline void require_ptr(const void* p, const char* name) {
+    if (!p) fail(Code::invalid_argument, std::string(name) + " must not be NULL");
+}
+
+}  // namespace z4ai::capi

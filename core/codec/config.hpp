@@ -1,0 +1,43 @@
+// config.hpp - what a compression or decompression context is configured with.
+// The C ABI parameters map one-to-one onto these fields.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "frame/format.hpp"
+
+namespace z4ai {
+
+enum class Effort : uint8_t { fast = 0, balanced = 1, max = 2 };
+
+struct EncodeConfig {
+    uint8_t dtype = 0;
+    Effort effort = Effort::balanced;
+    int level = 0;           // 0 = tier default
+    unsigned chunk_log = 0;  // 0 = tier default
+    bool checksum = true;
+    bool long_distance = false;
+    int window_log = 0;
+    bool dedup = true;
+    long long threads = 1;  // 0 = all cores
+    unsigned ndim = 0;
+    std::array<uint64_t, kMaxDims> dims{};
+    // Reference for delta frames (not owned).
+    const uint8_t* reference = nullptr;
+    size_t reference_size = 0;
+    bool has_reference = false;
+};
+
+struct DecodeConfig {
+    long long threads = 1;
+    uint64_t max_memory = uint64_t(1) << 30;
+    bool verify_checksum = true;
+    const uint8_t* reference = nullptr;
+    size_t reference_size = 0;
+    bool has_reference = false;
+};
+
+unsigned default_chunk_log(Effort effort) noexcept;
+
+}  // namespace z4ai

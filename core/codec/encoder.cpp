@@ -1,0 +1,269 @@
+#include "codec/encoder.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "dtype/dtype.hpp"
+#include "util/hash.hpp"
+#include "util/status.hpp"
+
+namespace z4ai {
+namespace {
+
+// Writes into caller memory without ever passing its capacity.
+struct Sink {
+    uint8_t* dst;
+    size_t capacity;
+    size_t pos = 0;
+    void put(const uint8_t* p, size_t n) {
+        if (n > capacity - pos)
+            fail(Code::dst_too_small,
+                 "output buffer of " + std::to_string(capacity) + " bytes is too small for the frame");
+        if (n) std::memcpy(dst + pos, p, n);
+        pos += n;
+    }
+};
+
+}  // namespace
+
+Encoder::Encoder() = default;
+Encoder::~Encoder() = default;
+
+size_t Encoder::bound(uint64_t src_size) noexcept {
+    // Worst case: smallest chunks (4 KiB), each stored raw with a full block header
+    // (16) + one-stream table (14) + a footer entry (8); header with 8 dims and a
+    // reference (108) and the END block (16 + 28).
+    uint64_t chunks = (src_size >> kMinChunkLog) + 1;
+    unsigned __int128 total = (unsigned __int128)src_size + chunks * (16 + 14 + 8) + 108 + 44;
+    if (total > SIZE_MAX) return 0;
+    return static_cast<size_t>(total);
+}
+
+unsigned Encoder::thread_count() const noexcept { return resolve_thread_count(config.threads); }
+
+void Encoder::ensure_workers(unsigned threads) {
+    if (threads > 1 && (!pool_ || pool_->size() != threads)) pool_ = std::make_unique<ThreadPool>(threads);
+    if (threads <= 1) pool_.reset();
+    while (workspaces_.size() < threads) workspaces_.push_back(std::make_unique<ChunkWorkspace>());
+    if (slots_.size() < threads) slots_.resize(threads);
+}
+
+void Encoder::validate_shape(uint64_t content_size) const {
+    if (!config.ndim) return;
+    const DTypeInfo* d = dtype_info(config.dtype);
+    unsigned __int128 elements = 1;
+    for (unsigned i = 0; i < config.ndim; ++i) elements *= config.dims[i];
+    if (elements * d->width != content_size)
+        fail(Code::invalid_argument,
+             "shape x dtype width (" + std::to_string((unsigned long long)(elements * d->width)) +
+                 " bytes) does not match the content size " + std::to_string(content_size));
+}
+
+void Encoder::prepare(uint64_t content_size, bool size_known) {
+    if (!dtype_info(config.dtype)) fail(Code::dtype_unknown, "unknown dtype code");
+    if (size_known && content_size > kMaxContentSize)
+        fail(Code::src_too_large, "input larger than 2^62 bytes");
+    if (size_known) validate_shape(content_size);
+    policy_ = make_policy(config);
+    header_ = FrameHeader{};
+    header_.dtype = config.dtype;
+    header_.checksum = config.checksum;
+    header_.content_size_known = size_known;
+    header_.content_size = size_known ? content_size : 0;
+    header_.chunk_log = config.chunk_log ? config.chunk_log : default_chunk_log(config.effort);
+    header_.ndim = config.ndim;
+    header_.dims = config.dims;
+    header_.has_reference = config.has_reference;
+    if (config.has_reference) {
+        header_.reference_size = config.reference_size;
+        header_.reference_digest = digest128(config.reference, config.reference_size);
+    }
+    entries_.clear();
+    ensure_workers(thread_count());
+}
+
+void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64_t>* dup_of,
+                            const std::vector<uint8_t>* keep, size_t first_block, Buffer& out) {
+    const size_t chunk = header_.chunk_size();
+    const size_t count = (data.size() + chunk - 1) / chunk;
+    const unsigned threads = static_cast<unsigned>(workspaces_.size());
+    for (size_t batch = 0; batch < count; batch += threads) {
+        size_t in_batch = std::min<size_t>(threads, count - batch);
+        auto job = [&](size_t i, unsigned worker) {
+            size_t c = batch + i;
+            size_t begin = c * chunk;
+            size_t size = std::min(chunk, data.size() - begin);
+            Buffer& slot = slots_[i];
+            slot.clear();
+            size_t block = first_block + c;
+            if (dup_of && (*dup_of)[block] >= 0) {
+                encode_dup_block(static_cast<uint32_t>((*dup_of)[block]), Bytes(data.data() + begin, size),
+                                 policy_.checksum, slot);
+                return;
+            }
+            ChunkInput in;
+            in.data = Bytes(data.data() + begin, size);
+            uint64_t content_at = offset + begin;
+            if (config.has_reference && content_at + size <= config.reference_size)
+                in.reference = Bytes(config.reference + content_at, size);
+            in.keep = keep && (*keep)[block];
+            encode_chunk(in, policy_, *workspaces_[worker], slot);
+        };
+        if (pool_ && in_batch > 1)
+            pool_->parallel_for(in_batch, job);
+        else
+            for (size_t i = 0; i < in_batch; ++i) job(i, 0);
+        for (size_t i = 0; i < in_batch; ++i) {
+            size_t c = batch + i;
+            size_t size = std::min(chunk, data.size() - c * chunk);
+            out.append(slots_[i].data(), slots_[i].size());
+            entries_.push_back({static_cast<uint32_t>(slots_[i].size()), static_cast<uint32_t>(size)});
+        }
+    }
+}
+
+size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
+    if (started_) fail(Code::stage_wrong, "a streaming frame is in progress; reset the session first");
+    prepare(src.size(), true);
+    Sink sink{dst, capacity};
+    Buffer head;
+    write_header(header_, head);
+    sink.put(head.data(), head.size());
+
+    const size_t chunk = header_.chunk_size();
+    const size_t count = (src.size() + chunk - 1) / chunk;
+
+    // Whole-chunk dedup: identical chunks (tied weights, repeated layers) are stored
+    // once and referenced. The earlier copy is flagged KEEP so a streaming decoder
+    // knows to retain it.
+    std::vector<int64_t> dup_of;
+    std::vector<uint8_t> keep;
+    bool dedup = config.dedup && count > 1;
+    if (dedup) {
+        dup_of.assign(count, -1);
+        keep.assign(count, 0);
+        std::unordered_map<uint64_t, size_t> first_seen;
+        first_seen.reserve(count);
+        for (size_t c = 0; c < count; ++c) {
+            size_t size = std::min(chunk, src.size() - c * chunk);
+            if (size != chunk) continue;
+            const uint8_t* p = src.data() + c * chunk;
+            auto [it, inserted] = first_seen.emplace(hash64(p, size), c);
+            if (!inserted && std::memcmp(src.data() + it->second * chunk, p, size) == 0) {
+                dup_of[c] = static_cast<int64_t>(it->second);
+                keep[it->second] = 1;
+            }
+        }
+    }
+
+    // Encode in groups so the staging memory stays bounded by threads x chunk.
+    const size_t group_chunks = std::max<size_t>(1, workspaces_.size()) * 4;
+    Buffer blocks;
+    for (size_t c = 0; c < count; c += group_chunks) {
+        size_t n = std::min(group_chunks, count - c);
+        size_t begin = c * chunk;
+        size_t size = std::min(n * chunk, src.size() - begin);
+        blocks.clear();
+        encode_chunks(Bytes(src.data() + begin, size), begin, dedup ? &dup_of : nullptr,
+                      dedup ? &keep : nullptr, c, blocks);
+        sink.put(blocks.data(), blocks.size());
+    }
+    Buffer tail;
+    write_end_block(src.size(), entries_.data(), entries_.size(), header_.checksum, tail);
+    sink.put(tail.data(), tail.size());
+    return sink.pos;
+}
+
+void Encoder::set_pledged_size(uint64_t size) {
+    if (started_) fail(Code::stage_wrong, "pledged size must be set before the frame starts");
+    pledged_ = size;
+}
+
+void Encoder::reset_session() noexcept {
+    started_ = ending_ = false;
+    consumed_ = 0;
+    pledged_ = UINT64_MAX;
+    staged_.clear();
+    pending_.clear();
+    pending_pos_ = 0;
+    entries_.clear();
+}
+
+size_t Encoder::recommended_input_size() const noexcept {
+    unsigned log = config.chunk_log ? config.chunk_log : default_chunk_log(config.effort);
+    return size_t(1) << log;
+}
+
+size_t Encoder::stream(OutSpan& out, InSpan& in, EndOp op) {
+    if (!started_) {
+        bool known = pledged_ != UINT64_MAX;
+        prepare(known ? pledged_ : 0, known);
+        pending_.clear();
+        pending_pos_ = 0;
+        staged_.clear();
+        consumed_ = 0;
+        write_header(header_, pending_);
+        started_ = true;
+        ending_ = false;
+    }
+    if (ending_ && in.pos < in.size)
+        fail(Code::stage_wrong, "input given after Z4AI_END; finish draining the frame first");
+
+    const size_t chunk = header_.chunk_size();
+    const size_t batch_bytes = chunk * workspaces_.size();
+    auto drain = [&] {
+        size_t n = std::min(pending_.size() - pending_pos_, out.size - out.pos);
+        if (n) std::memcpy(out.dst + out.pos, pending_.data() + pending_pos_, n);
+        out.pos += n;
+        pending_pos_ += n;
+        if (pending_pos_ == pending_.size()) {
+            pending_.clear();
+            pending_pos_ = 0;
+        }
+    };
+    auto encode_staged = [&](size_t bytes) {
+        encode_chunks(Bytes(staged_.data(), bytes), consumed_ - staged_.size(), nullptr, nullptr,
+                      entries_.size(), pending_);
+        size_t rest = staged_.size() - bytes;
+        if (rest) std::memmove(staged_.data(), staged_.data() + bytes, rest);
+        staged_.resize(rest);
+    };
+
+    drain();
+    while (in.pos < in.size) {
+        // Only take more input once earlier output has been handed over, so memory
+        // stays bounded by one batch.
+        if (pending_.size() - pending_pos_ > 0) break;
+        size_t take = std::min(in.size - in.pos, batch_bytes - staged_.size());
+        if (pledged_ != UINT64_MAX && consumed_ + take > pledged_)
+            fail(Code::invalid_argument, "more input than the pledged content size");
+        staged_.append(in.src + in.pos, take);
+        in.pos += take;
+        consumed_ += take;
+        if (staged_.size() == batch_bytes) {
+            encode_staged(batch_bytes);
+            drain();
+        }
+    }
+    if (op != EndOp::cont && in.pos == in.size && pending_.size() == pending_pos_) {
+        if (!staged_.empty()) encode_staged(staged_.size());
+        if (op == EndOp::end && !ending_) {
+            if (pledged_ != UINT64_MAX && consumed_ != pledged_)
+                fail(Code::invalid_argument, "input ended before the pledged content size");
+            validate_shape(consumed_);
+            write_end_block(consumed_, entries_.data(), entries_.size(), header_.checksum, pending_);
+            ending_ = true;
+        }
+        drain();
+    }
+    size_t remaining = pending_.size() - pending_pos_;
+    if (op == EndOp::end && ending_ && remaining == 0) {
+        reset_session();
+        return 0;
+    }
+    if (op == EndOp::end && !ending_) return remaining + 1;  // frame not yet closed
+    return remaining;
+}
+
+}  // namespace z4ai

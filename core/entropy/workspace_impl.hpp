@@ -1,0 +1,18 @@
+// workspace_impl.hpp - what an EntropyWorkspace holds (internal to core/entropy).
+#pragma once
+#include <zstd.h>
+
+#include "entropy/backend.hpp"
+
+namespace z4ai {
+
+struct EntropyWorkspace::Impl {
+    ZSTD_CCtx* zstd_c = nullptr;
+    ZSTD_DCtx* zstd_d = nullptr;
+    ~Impl() {
+        ZSTD_freeCCtx(zstd_c);
+        ZSTD_freeDCtx(zstd_d);
+    }
+};
+
+}  // namespace z4ai

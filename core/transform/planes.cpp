@@ -1,0 +1,89 @@
+#include "transform/planes.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "util/le.hpp"
+
+namespace z4ai {
+namespace {
+
+// Each loop body is branch-free and written per width so the compiler can
+// vectorise it; explicit SIMD kernels live in planes_simd.cpp when present.
+template <typename Word>
+inline Word rotl1(Word w) {
+    return static_cast<Word>((w << 1) | (w >> (sizeof(Word) * 8 - 1)));
+}
+template <typename Word>
+inline Word rotr1(Word w) {
+    return static_cast<Word>((w >> 1) | (w << (sizeof(Word) * 8 - 1)));
+}
+
+template <typename Word, bool Rotate>
+void split_words(const uint8_t* in, size_t n, uint8_t* const* planes) {
+    constexpr unsigned W = sizeof(Word);
+    uint8_t* p[W];
+    for (unsigned k = 0; k < W; ++k) p[k] = planes[k];
+    for (size_t i = 0; i < n; ++i) {
+        Word w;
+        std::memcpy(&w, in + i * W, W);
+        if constexpr (Rotate) w = rotl1(w);
+        for (unsigned k = 0; k < W; ++k) p[k][i] = static_cast<uint8_t>(w >> (8 * k));
+    }
+}
+
+template <typename Word, bool Rotate>
+void merge_words(const uint8_t* const* planes, size_t n, uint8_t* out) {
+    constexpr unsigned W = sizeof(Word);
+    const uint8_t* p[W];
+    for (unsigned k = 0; k < W; ++k) p[k] = planes[k];
+    for (size_t i = 0; i < n; ++i) {
+        Word w = 0;
+        for (unsigned k = 0; k < W; ++k) w |= static_cast<Word>(static_cast<Word>(p[k][i]) << (8 * k));
+        if constexpr (Rotate) w = rotr1(w);
+        std::memcpy(out + i * W, &w, W);
+    }
+}
+
+template <typename Word>
+void split_dispatch(const uint8_t* in, size_t n, bool rotate, uint8_t* const* planes) {
+    if (rotate)
+        split_words<Word, true>(in, n, planes);
+    else
+        split_words<Word, false>(in, n, planes);
+}
+template <typename Word>
+void merge_dispatch(const uint8_t* const* planes, size_t n, bool rotate, uint8_t* out) {
+    if (rotate)
+        merge_words<Word, true>(planes, n, out);
+    else
+        merge_words<Word, false>(planes, n, out);
+}
+
+}  // namespace
+
+void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotate,
+                  uint8_t* const* planes) noexcept {
+    switch (width) {
+        case 1:
+            if (elements) std::memcpy(planes[0], in, elements);
+            return;
+        case 2: split_dispatch<uint16_t>(in, elements, rotate, planes); return;
+        case 4: split_dispatch<uint32_t>(in, elements, rotate, planes); return;
+        case 8: split_dispatch<uint64_t>(in, elements, rotate, planes); return;
+    }
+}
+
+void merge_planes(const uint8_t* const* planes, size_t elements, unsigned width, bool rotate,
+                  uint8_t* out) noexcept {
+    switch (width) {
+        case 1:
+            if (elements) std::memcpy(out, planes[0], elements);
+            return;
+        case 2: merge_dispatch<uint16_t>(planes, elements, rotate, out); return;
+        case 4: merge_dispatch<uint32_t>(planes, elements, rotate, out); return;
+        case 8: merge_dispatch<uint64_t>(planes, elements, rotate, out); return;
+    }
+}
+
+}  // namespace z4ai

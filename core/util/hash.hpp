@@ -1,0 +1,17 @@
+// hash.hpp - content checksums and reference digests (XXH3 from Debian's libxxhash,
+// compiled inline so no shared xxhash is needed at run time).
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace z4ai {
+
+// Low 32 bits of XXH3-64: per-chunk content checksum and header checks.
+uint32_t checksum32(const void* data, size_t size) noexcept;
+uint64_t hash64(const void* data, size_t size) noexcept;
+uint64_t hash64_seeded(const void* data, size_t size, uint64_t seed) noexcept;
+// XXH3-128 as 16 little-endian bytes (low64 then high64): reference digests.
+std::array<uint8_t, 16> digest128(const void* data, size_t size) noexcept;
+
+}  // namespace z4ai
