@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing z4ai needs on Debian 12, idempotently.
+# Debian packages via apt-get (only when something is missing), Python test
+# packages via pip. Both README commands call this first.
+set -euo pipefail
+
+PACKAGES=(cmake ninja-build pkg-config g++ make
+          libzstd-dev libbrotli-dev libxxhash-dev
+          libgtest-dev libgmock-dev libbenchmark-dev
+          swig python3-dev unzip)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    echo "[setup-deps] apt-get install ${missing[*]}" >&2
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+if ! "$PY" -c "import numpy, pytest" 2>/dev/null; then
+    echo "[setup-deps] pip install numpy pytest" >&2
+    "$PY" -m pip install -q --disable-pip-version-check numpy pytest
+fi

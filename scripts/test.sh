@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds z4ai and runs every test: the GoogleTest suite, the C99 header test,
+# golden frames, bindings (ctest), then the whole ctest suite again under
+# ASan + UBSan + LeakSanitizer in a separate build tree.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$ROOT/scripts/setup-deps.sh"
+JOBS="${JOBS:-$(nproc)}"
+
+echo "== build + ctest (release) =="
+BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/build.sh"
+ctest --test-dir "$ROOT/build" --output-on-failure -j "$JOBS"
+
+if [ "${Z4AI_SKIP_SANITIZERS:-0}" != 1 ]; then
+    echo "== build + ctest (ASan + UBSan + LSan) =="
+    BUILD_DIR="$ROOT/build-asan" bash "$ROOT/scripts/build.sh" -DZ4AI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+        -DZ4AI_BUILD_BENCH=OFF -DZ4AI_BUILD_PYTHON=OFF
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+        ctest --test-dir "$ROOT/build-asan" --output-on-failure -j "$JOBS" -LE "nosan"
+fi
+echo "== all tests passed =="
