@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
         if (o.command == "compress") return run_compress(o);
         if (o.command == "decompress") return run_decompress(o);
         if (o.command == "info") return run_info(o);
+        if (o.command == "bench") return run_bench(o);
         throw CliError{"unknown command '" + o.command + "' (try 'z4ai --help')"};
     } catch (const CliError& e) {
         std::fprintf(stderr, "z4ai: %s\n", e.message.c_str());

@@ -33,6 +33,8 @@ void print_usage() {
         "       z4ai decompress [options] [IN|-] [-o OUT]   restore the original bytes\n"
         "       z4ai info [--json] [-v] FILE                 dtype, shape, sizes, ratio, per-plane "
         "breakdown\n"
+        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] FILE...\n"
+        "                                                    ratio, MB/s vs zstd, brotli, memcpy\n"
         "options:\n"
         "  -o FILE          output file ('-' = stdout)\n"
         "  -c, --stdout     write to stdout\n"
@@ -111,6 +113,12 @@ Options parse_options(int argc, char** argv) {
             o.threads = parse_number("-T", a.substr(2));
         else if (a == "--chunk-size")
             o.chunk_size = parse_number(a, value(i, a));
+        else if (a == "--runs")
+            o.runs = static_cast<int>(parse_number(a, value(i, a)));
+        else if (a == "--quick")
+            o.quick = true;
+        else if (a == "--json-out")
+            o.json_out = value(i, a);
         else if (a == "--reference")
             o.reference = value(i, a);
         else if (a == "-")

@@ -23,6 +23,10 @@ struct Options {
     long long threads = 0;  // CLI default: all cores
     long long chunk_size = 0;
     std::string reference;
+    // bench
+    int runs = 0;
+    bool quick = false;
+    std::string json_out;
 };
 
 // Throws CliError with a one-line message on bad usage.
