@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Generate the golden frames (run once per new frame feature; never regenerate
+existing ones: they must keep decoding to the same bytes forever).
+
+usage: generate.py Z4AI_CLI [--force]
+
+Inputs are derived deterministically from numpy's legacy RandomState (stable
+across numpy versions) so anyone can check them; the manifest records each
+frame's decoded SHA-256 and how it was made.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FRAMES = os.path.join(HERE, "frames")
+
+
+def weights(n, seed):
+    return np.random.RandomState(seed).normal(0.0, 0.02, n).astype(np.float32)
+
+
+def bf16(a):
+    u = a.view(np.uint32).astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def inputs():
+    w = weights(6000, 1)
+    rs = np.random.RandomState(2)
+    pruned = w.copy()
+    pruned[np.abs(pruned) < np.median(np.abs(pruned))] = 0
+    block = bf16(weights(2048, 3)).tobytes()
+    yield "bf16", bf16(w).tobytes()
+    yield "fp16", w.astype(np.float16).tobytes()
+    yield "fp32", w.tobytes()
+    yield "fp64", w.astype(np.float64).tobytes()
+    yield "int8", np.clip(np.round(w * 3000), -128, 127).astype(np.int8).tobytes()
+    yield "uint8", rs.randint(0, 16, 5000).astype(np.uint8).tobytes()
+    yield "int16", np.round(w * 20000).astype(np.int16).tobytes()
+    yield "int32", np.round(w * 1e6).astype(np.int32).tobytes()
+    yield "int64", np.round(w * 1e6).astype(np.int64).tobytes()
+    yield "uint16", rs.randint(0, 300, 3000).astype(np.uint16).tobytes()
+    yield "uint32", rs.randint(0, 70000, 3000).astype(np.uint32).tobytes()
+    yield "uint64", rs.randint(0, 70000, 3000).astype(np.uint64).tobytes()
+    yield "fp8_e4m3", (bf16(w * 8) >> 8).astype(np.uint8).tobytes()
+    yield "fp8_e5m2", (bf16(w * 8) >> 8).astype(np.uint8).tobytes()
+    yield "bool", (rs.rand(5000) < 0.3).astype(np.uint8).tobytes()
+    yield "raw", rs.bytes(3001)
+    yield "fp32-pruned", pruned.tobytes()
+    yield "bf16-dup", block * 4
+    yield "fp32-odd-tail", w.tobytes()[:8191]
+    yield "empty", b""
+
+
+def main():
+    cli = sys.argv[1]
+    force = "--force" in sys.argv
+    os.makedirs(FRAMES, exist_ok=True)
+    manifest_path = os.path.join(HERE, "manifest.json")
+    manifest = json.load(open(manifest_path)) if os.path.exists(manifest_path) else {}
+    reference = bf16(weights(6000, 1)).tobytes()
+    ref_path = os.path.join(FRAMES, "reference.bf16")
+    if not os.path.exists(ref_path):
+        open(ref_path, "wb").write(reference)
+    delta_target = bytearray(reference)
+    for i in range(0, len(delta_target), 50):
+        delta_target[i] ^= 1
+    jobs = []
+    for name, data in inputs():
+        dtype = name.split("-")[0] if name not in ("empty",) else "fp32"
+        for effort in ("fast", "default", "max"):
+            jobs.append((f"{name}.{effort}", data, ["--dtype", dtype, "--effort", effort, "--chunk-size", "4096"]))
+    jobs.append(("bf16.nochecksum", bf16(w := weights(6000, 1)).tobytes(),
+                 ["--dtype", "bf16", "--no-checksum", "--chunk-size", "4096"]))
+    jobs.append(("fp32.shape", weights(6000, 1).tobytes(), ["--dtype", "fp32", "--shape", "60,100", "--chunk-size", "4096"]))
+    jobs.append(("bf16.delta", bytes(delta_target), ["--dtype", "bf16", "--reference", ref_path, "--chunk-size", "4096"]))
+    for name, data, args in jobs:
+        out = os.path.join(FRAMES, name + ".z4ai")
+        if os.path.exists(out) and not force:
+            continue
+        src = out + ".in"
+        open(src, "wb").write(data)
+        stream = name.endswith(".default") and name.startswith("fp16")
+        if stream:  # a streamed frame: content size unknown in the header
+            with open(src, "rb") as fin, open(out, "wb") as fout:
+                subprocess.run([cli, "compress", "-q", "-c", "-f", "-", *args], stdin=fin, stdout=fout, check=True)
+        else:
+            subprocess.run([cli, "compress", "-q", "-f", src, "-o", out, *args], check=True)
+        os.remove(src)
+        manifest[name + ".z4ai"] = {
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "size": len(data),
+            "args": args + (["(streamed from stdin)"] if stream else []),
+            "reference": "reference.bf16" if "--reference" in args else None,
+        }
+    json.dump(manifest, open(manifest_path, "w"), indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
