@@ -31,11 +31,12 @@ void decode(Bytes encoded, uint8_t* dst, size_t n);
 void build_lengths(const uint32_t freq[256], uint8_t len[256]);
 
 // Decoder table: 2^11 entries; bytes 0..5 = up to six decoded symbols,
-// byte 6 = symbol count, byte 7 = bits consumed. `first` gives the first
+// byte 6 = bits consumed, byte 7 = symbol count. `first` gives the first
 // symbol alone: low byte symbol, high byte its length (0 = invalid code).
 struct DecodeTable {
     alignas(64) uint64_t multi[1u << kMaxCodeLength];
     uint16_t first[1u << kMaxCodeLength];
+    uint64_t levels[1u << kMaxCodeLength];  // build scratch: tables for 0..10 bits
 };
 // Builds the table from code lengths (symbols with len > 0). Returns false when
 // the lengths over-subscribe the code space (Kraft sum > 1) or exceed 11.

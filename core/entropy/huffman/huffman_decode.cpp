@@ -15,7 +15,7 @@ namespace z4ai::huffman {
 namespace {
 
 constexpr uint8_t kModeRaw = 0, kModeRle = 1, kModeHuffman = 2;
-constexpr unsigned kLookupsPerReload = 5;  // 5 x 11 bits <= 57 valid bits after a reload
+constexpr unsigned kLookupsPerReload = 5;  // 5 x 11 bits <= 56 valid bits after a reload
 constexpr size_t kMaxOutPerRound = 6 * kLookupsPerReload;
 
 inline uint64_t load_be64(const uint8_t* p) { return __builtin_bswap64(load_u64(p)); }
@@ -52,24 +52,24 @@ __attribute__((always_inline)) inline void fast_loop(const uint64_t* T, Streams&
         uint8_t *o0 = s.out[0], *o1 = s.out[1], *o2 = s.out[2], *o3 = s.out[3];
         uint64_t p0 = s.pos[0], p1 = s.pos[1], p2 = s.pos[2], p3 = s.pos[3];
         for (size_t r = 0; r < rounds; ++r) {
-            uint64_t b0 = load_be64(in0 + (p0 >> 3)) << (p0 & 7);
-            uint64_t b1 = load_be64(in1 + (p1 >> 3)) << (p1 & 7);
-            uint64_t b2 = load_be64(in2 + (p2 >> 3)) << (p2 & 7);
-            uint64_t b3 = load_be64(in3 + (p3 >> 3)) << (p3 & 7);
-#define Z4AI_HUF_STEP(b, o, p)                              \
-    do {                                                    \
-        const uint64_t e = T[b >> (64 - kMaxCodeLength)];   \
-        store_u64(o, e);                                    \
-        o += (e >> 48) & 0xFF;                              \
-        const unsigned nb = static_cast<unsigned>(e >> 56); \
-        b <<= nb;                                           \
-        p += nb;                                            \
+            // The lowest bit of each window is a marker: after the round, its
+            // position is the number of bits consumed (no per-lookup counter).
+            uint64_t b0 = (load_be64(in0 + (p0 >> 3)) << (p0 & 7)) | 1;
+            uint64_t b1 = (load_be64(in1 + (p1 >> 3)) << (p1 & 7)) | 1;
+            uint64_t b2 = (load_be64(in2 + (p2 >> 3)) << (p2 & 7)) | 1;
+            uint64_t b3 = (load_be64(in3 + (p3 >> 3)) << (p3 & 7)) | 1;
+#define Z4AI_HUF_STEP(b, o)                               \
+    do {                                                  \
+        const uint64_t e = T[b >> (64 - kMaxCodeLength)]; \
+        store_u64(o, e);                                  \
+        b <<= (e >> 48) & 63;                             \
+        o += e >> 56;                                     \
     } while (0)
-#define Z4AI_HUF_ROUND         \
-    Z4AI_HUF_STEP(b0, o0, p0); \
-    Z4AI_HUF_STEP(b1, o1, p1); \
-    Z4AI_HUF_STEP(b2, o2, p2); \
-    Z4AI_HUF_STEP(b3, o3, p3)
+#define Z4AI_HUF_ROUND     \
+    Z4AI_HUF_STEP(b0, o0); \
+    Z4AI_HUF_STEP(b1, o1); \
+    Z4AI_HUF_STEP(b2, o2); \
+    Z4AI_HUF_STEP(b3, o3)
             Z4AI_HUF_ROUND;
             Z4AI_HUF_ROUND;
             Z4AI_HUF_ROUND;
@@ -77,6 +77,10 @@ __attribute__((always_inline)) inline void fast_loop(const uint64_t* T, Streams&
             Z4AI_HUF_ROUND;
 #undef Z4AI_HUF_ROUND
 #undef Z4AI_HUF_STEP
+            p0 += static_cast<unsigned>(__builtin_ctzll(b0));
+            p1 += static_cast<unsigned>(__builtin_ctzll(b1));
+            p2 += static_cast<unsigned>(__builtin_ctzll(b2));
+            p3 += static_cast<unsigned>(__builtin_ctzll(b3));
         }
         s.out[0] = o0, s.out[1] = o1, s.out[2] = o2, s.out[3] = o3;
         s.pos[0] = p0, s.pos[1] = p1, s.pos[2] = p2, s.pos[3] = p3;
@@ -101,7 +105,7 @@ void tail(const DecodeTable& t, Streams& s, unsigned j) {
         const uint64_t b = safe_window(in, len, pos);
         const size_t idx = b >> (64 - kMaxCodeLength);
         const uint64_t e = t.multi[idx];
-        const size_t ns = (e >> 48) & 0xFF;
+        const size_t ns = e >> 56;
         const size_t room = static_cast<size_t>(end - o);
         if (ns != 0 && ns <= room) {
             if (room >= 8)
@@ -109,7 +113,7 @@ void tail(const DecodeTable& t, Streams& s, unsigned j) {
             else
                 for (size_t k = 0; k < ns; ++k) o[k] = static_cast<uint8_t>(e >> (8 * k));
             o += ns;
-            pos += e >> 56;
+            pos += (e >> 48) & 0xFF;
         } else {
             const uint16_t f = t.first[idx];
             if (!(f >> 8)) fail(Code::corrupt, "huffman stream holds an unused code");
