@@ -13,7 +13,7 @@ constexpr unsigned L = kMaxCodeLength;
 constexpr unsigned kMaxSymbolsPerEntry = 6;
 
 inline uint64_t make_entry(uint64_t symbols, unsigned count, unsigned bits) {
-    return symbols | (uint64_t(bits) << 48) | (uint64_t(count) << 56);
+    return bits | (symbols << 8) | (uint64_t(count) << 56);
 }
 
 struct Builder {
@@ -70,11 +70,11 @@ void build_levels(const Builder& b, DecodeTable& t) {
             const unsigned l = b.len[i];
             const size_t n = size_t(1) << (r - l);
             const uint64_t* src = lv + n - 1;
-            const uint64_t c = b.sym[i] | (uint64_t(l + 256) << 48);
+            const uint64_t c = l | (uint64_t(b.sym[i]) << 8) | (uint64_t(1) << 56);
             uint64_t* d = dst + off;
             for (size_t k = 0; k < n; ++k) {
                 const uint64_t e = src[k];
-                d[k] = (((e << 8) & 0x0000FFFFFFFFFF00ull) | (e & 0xFFFF000000000000ull)) + c;
+                d[k] = (((e << 8) & 0x00FFFFFFFFFF0000ull) | (e & 0xFF000000000000FFull)) + c;
             }
             if (r == L) {
                 const uint16_t f = static_cast<uint16_t>(b.sym[i] | (l << 8));

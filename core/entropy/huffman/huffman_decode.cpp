@@ -61,8 +61,8 @@ __attribute__((always_inline)) inline void fast_loop(const uint64_t* T, Streams&
 #define Z4AI_HUF_STEP(b, o)                               \
     do {                                                  \
         const uint64_t e = T[b >> (64 - kMaxCodeLength)]; \
-        store_u64(o, e);                                  \
-        b <<= (e >> 48) & 63;                             \
+        b <<= e & 63;                                     \
+        store_u64(o, e >> 8);                             \
         o += e >> 56;                                     \
     } while (0)
 #define Z4AI_HUF_ROUND     \
@@ -109,11 +109,11 @@ void tail(const DecodeTable& t, Streams& s, unsigned j) {
         const size_t room = static_cast<size_t>(end - o);
         if (ns != 0 && ns <= room) {
             if (room >= 8)
-                store_u64(o, e);
+                store_u64(o, e >> 8);
             else
-                for (size_t k = 0; k < ns; ++k) o[k] = static_cast<uint8_t>(e >> (8 * k));
+                for (size_t k = 0; k < ns; ++k) o[k] = static_cast<uint8_t>(e >> (8 * k + 8));
             o += ns;
-            pos += (e >> 48) & 0xFF;
+            pos += e & 0xFF;
         } else {
             const uint16_t f = t.first[idx];
             if (!(f >> 8)) fail(Code::corrupt, "huffman stream holds an unused code");
@@ -125,19 +125,7 @@ void tail(const DecodeTable& t, Streams& s, unsigned j) {
         fail(Code::corrupt, "huffman bitstream length does not match its symbol count");
 }
 
-struct Cursor {
-    const uint8_t* p;
-    size_t left;
-    const uint8_t* take(size_t n) {
-        if (n > left) fail(Code::corrupt, "huffman stream truncated");
-        const uint8_t* r = p;
-        p += n;
-        left -= n;
-        return r;
-    }
-};
-
-void decode_segment(Cursor& c, uint8_t* dst, size_t n, DecodeTable& table, bool bmi2) {
+void decode_segment(Reader::Cursor& c, uint8_t* dst, size_t n, DecodeTable& table, bool bmi2) {
     const uint8_t mode = *c.take(1);
     if (mode == kModeRaw) {
         std::memcpy(dst, c.take(n), n);
@@ -186,15 +174,39 @@ void decode_segment(Cursor& c, uint8_t* dst, size_t n, DecodeTable& table, bool 
 
 }  // namespace
 
+const uint8_t* Reader::Cursor::take(size_t n) {
+    if (n > left) fail(Code::corrupt, "huffman stream truncated");
+    const uint8_t* r = p;
+    p += n;
+    left -= n;
+    return r;
+}
+
+Reader::Reader(Bytes encoded, size_t n) : cursor_{encoded.data(), encoded.size()}, total_(n) {
+    log_ = *cursor_.take(1);
+    if (log_ < kMinSegmentLog || log_ > kMaxSegmentLog) fail(Code::corrupt, "bad huffman segment size");
+    bmi2_ = simd::active() >= simd::Level::avx2;
+}
+
+void Reader::next(uint8_t* dst, size_t count, DecodeTable& table) {
+    const size_t seg = segment_size();
+    if (count > total_ - done_ || (count % seg != 0 && done_ + count != total_))
+        fail(Code::internal, "huffman reader asked for a partial segment");
+    for (size_t at = 0; at < count; at += seg)
+        decode_segment(cursor_, dst + at, std::min(seg, count - at), table, bmi2_);
+    done_ += count;
+}
+
+void Reader::finish() const {
+    if (done_ != total_) fail(Code::internal, "huffman reader not at the end");
+    if (cursor_.left != 0) fail(Code::corrupt, "bytes follow the last huffman segment");
+}
+
 void decode(Bytes encoded, uint8_t* dst, size_t n) {
-    Cursor c{encoded.data(), encoded.size()};
-    const unsigned log = *c.take(1);
-    if (log < kMinSegmentLog || log > kMaxSegmentLog) fail(Code::corrupt, "bad huffman segment size");
-    const size_t seg = size_t(1) << log;
-    const bool bmi2 = simd::active() >= simd::Level::avx2;
+    Reader r(encoded, n);
     DecodeTable table;
-    for (size_t at = 0; at < n; at += seg) decode_segment(c, dst + at, std::min(seg, n - at), table, bmi2);
-    if (c.left != 0) fail(Code::corrupt, "bytes follow the last huffman segment");
+    r.next(dst, n, table);
+    r.finish();
 }
 
 }  // namespace z4ai::huffman
