@@ -69,7 +69,7 @@ struct DecodeTable {
     uint64_t levels[1u << kMaxCodeLength];  // build scratch: tables for 0..10 bits
 };
 // Builds the table from code lengths (symbols with len > 0). Returns false when
-// the lengths over-subscribe the code space (Kraft sum > 1) or exceed 11.
+// the code is not complete (Kraft sum != 1) or a length exceeds 11.
 bool build_decode_table(const uint8_t len[256], DecodeTable& table);
 
 }  // namespace z4ai::huffman

@@ -106,7 +106,7 @@ bool build_decode_table(const uint8_t lengths[256], DecodeTable& table) {
         kraft += per_len[l] << (L - l);
         start[l + 1] = start[l] + per_len[l];
     }
-    if (kraft > (1u << L)) return false;
+    if (kraft != (1u << L)) return false;  // only complete codes: every pattern decodes
     for (unsigned s = 0; s < 256; ++s) {
         const unsigned l = lengths[s];
         if (!l) continue;
