@@ -40,18 +40,24 @@ namespace {
 constexpr int kQMin = -128, kQMax = 127;
 constexpr size_t kWindow = 32;      // elements looked at to find a segment's scale
 constexpr size_t kMinPrefix = 6;    // a scale must explain this many elements to start a segment
-constexpr size_t kSample = 2048;    // elements analysed before committing to the whole chunk
+constexpr size_t kSample = 512;     // elements per sample window analysed before the whole chunk
 
-// Element view over the container: exact value and the interval of reals that
-// round to it (the fp32 product's own rounding is checked exactly later).
+// |value| and the interval of |real| that rounds to it, per 16-bit code
+// (the fp32 product's own rounding is checked exactly later).
+struct ElemInfo {
+    double mag, lo, hi;
+};
+
+// Element view over the container.
 struct View {
     const uint8_t* in;
     ScaledContainer c;
+    const ElemInfo* table;  // 65536 entries for fp16/bf16, null for fp32
 
     uint32_t bits(size_t i) const {
         return c == ScaledContainer::fp32 ? load_u32(in + 4 * i) : load_u16(in + 2 * i);
     }
-    double value_of(uint32_t b) const {
+    static double value_of(uint32_t b, ScaledContainer c) {
         switch (c) {
             case ScaledContainer::fp16: return f32_from_bits(fp16_to_fp32_bits(static_cast<uint16_t>(b)));
             case ScaledContainer::bf16: return f32_from_bits(bf16_to_fp32_bits(static_cast<uint16_t>(b)));
@@ -59,8 +65,13 @@ struct View {
         }
         return 0;
     }
+    // Signed value of element bits b.
+    double value_of(uint32_t b) const {
+        if (!table) return value_of(b, c);
+        return (b & 0x8000) ? -table[b].mag : table[b].mag;
+    }
     uint32_t sign_bit() const { return c == ScaledContainer::fp32 ? 0x80000000u : 0x8000u; }
-    uint32_t inf_bits() const {
+    static uint32_t inf_bits(ScaledContainer c) {
         switch (c) {
             case ScaledContainer::fp16: return 0x7C00;
             case ScaledContainer::bf16: return 0x7F80;
@@ -69,24 +80,46 @@ struct View {
         return 0;
     }
     // Finite and not -0.0 (which no integer times a positive scale produces).
-    bool usable(uint32_t b) const { return b != sign_bit() && (b & ~sign_bit()) < inf_bits(); }
+    bool usable(uint32_t b) const { return b != sign_bit() && (b & ~sign_bit()) < inf_bits(c); }
 
-    struct Elem {
-        double mag, lo, hi;  // |v| and the interval of |real| that rounds to it
-        bool negative;
-    };
-    Elem elem(uint32_t b) const {
-        uint32_t a = b & ~sign_bit();
-        Elem e;
-        e.negative = (b & sign_bit()) != 0;
-        e.mag = value_of(a);
-        double prev = value_of(a - 1);
-        double next = a + 1 >= inf_bits() ? e.mag + (e.mag - prev) : value_of(a + 1);
+    static ElemInfo compute(uint32_t a, ScaledContainer c) {
+        ElemInfo e;
+        e.mag = value_of(a, c);
+        if (a == 0 || a >= inf_bits(c)) {
+            e.lo = e.hi = e.mag;
+            return e;
+        }
+        double prev = value_of(a - 1, c);
+        double next = a + 1 >= inf_bits(c) ? e.mag + (e.mag - prev) : value_of(a + 1, c);
         e.lo = 0.5 * (prev + e.mag);
         e.hi = 0.5 * (e.mag + next);
         return e;
     }
+    struct Elem {
+        double mag, lo, hi;
+        bool negative;
+    };
+    Elem elem(uint32_t b) const {
+        uint32_t a = b & ~sign_bit();
+        ElemInfo i = table ? table[b] : compute(a, c);
+        return {i.mag, i.lo, i.hi, (b & sign_bit()) != 0};
+    }
 };
+
+const ElemInfo* table_for(ScaledContainer c) {
+    if (c == ScaledContainer::fp32) return nullptr;
+    static const std::vector<ElemInfo> fp16 = [] {
+        std::vector<ElemInfo> t(65536);
+        for (uint32_t b = 0; b < 65536; ++b) t[b] = View::compute(b & 0x7FFF, ScaledContainer::fp16);
+        return t;
+    }();
+    static const std::vector<ElemInfo> bf16 = [] {
+        std::vector<ElemInfo> t(65536);
+        for (uint32_t b = 0; b < 65536; ++b) t[b] = View::compute(b & 0x7FFF, ScaledContainer::bf16);
+        return t;
+    }();
+    return c == ScaledContainer::fp16 ? fp16.data() : bf16.data();
+}
 
 struct Interval {
     double lo, hi;
@@ -101,7 +134,7 @@ inline bool fit(const View& v, uint32_t b, Interval& s, int* q_out) {
     if (!v.usable(b)) return false;
     View::Elem e = v.elem(b);
     double mid = 0.5 * (s.lo + s.hi);
-    double qa = std::nearbyint(e.mag / mid);
+    double qa = std::floor(e.mag / mid + 0.5);
     if (qa < 1 || qa > (e.negative ? -kQMin : kQMax)) return false;
     double lo = std::max(s.lo, e.lo / qa), hi = std::min(s.hi, e.hi / qa);
     if (lo > hi) return false;
@@ -235,7 +268,7 @@ uint32_t choose_scale(const View& v, const Segment& seg, size_t* misses) {
             if (b == 0) continue;
             int qq = 0;
             if (v.usable(b)) {
-                double r = std::nearbyint(v.value_of(b) / double(cf));
+                double r = std::floor(v.value_of(b) / double(cf) + 0.5);
                 if (r >= kQMin && r <= kQMax) qq = int(r);
             }
             if (qq == 0 || scaled_value(qq, cand, v.c) != b) ++miss;
@@ -253,19 +286,31 @@ uint32_t choose_scale(const View& v, const Segment& seg, size_t* misses) {
 }  // namespace
 
 bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledStreams& out) {
-    View v{in, c};
     const unsigned w = scaled_width(c);
+    if (elements < 64) return false;
     thread_local std::vector<Segment> segs;
     // Sample first: most chunks are not scaled integers and must cost little.
-    size_t sample = std::min(elements, kSample);
-    if (sample < 64) return false;
-    if (!segment_chunk(v, sample, sample / 16, segs)) return false;
-    size_t scaled_in_sample = 0;
-    for (const Segment& s : segs)
-        if (s.scaled) scaled_in_sample += s.len;
-    // Needs mostly scaled elements in segments of a useful length (a scale costs 4 bytes).
-    if (scaled_in_sample < sample * 3 / 4 || segs.size() > sample / 24) return false;
-    if (!segment_chunk(v, elements, elements / 4, segs)) return false;
+    // Four windows spread over the chunk; two must look like scaled integers
+    // (mostly scaled elements, in segments long enough to pay for a 4-byte scale).
+    {
+        const size_t window = std::min(elements, kSample);
+        unsigned hits = 0, tried = 0;
+        for (unsigned k = 0; k < 4 && hits < 2; ++k) {
+            size_t start = (elements - window) * k / 4;
+            if (k && start == 0) break;
+            ++tried;
+            View v{in + w * start, c, table_for(c)};
+            if (!segment_chunk(v, window, window / 16, segs)) continue;
+            size_t scaled = 0;
+            for (const Segment& s : segs)
+                if (s.scaled) scaled += s.len;
+            if (scaled >= window * 3 / 4 && segs.size() <= window / 24) ++hits;
+            if (hits + (3 - k) < 2) break;  // the remaining windows cannot make two hits
+        }
+        if (hits < std::min(2u, tried)) return false;
+    }
+    View v{in, c, table_for(c)};
+    if (!segment_chunk(v, elements, elements / 2, segs)) return false;
 
     out.lengths.clear();
     out.scales.resize(4 * segs.size());
@@ -289,7 +334,7 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
                 int qq = 0;
                 if (b != 0) {
                     if (v.usable(b)) {
-                        double r = std::nearbyint(v.value_of(b) / double(sf));
+                        double r = std::floor(v.value_of(b) / double(sf) + 0.5);
                         if (r >= kQMin && r <= kQMax) qq = int(r);
                     }
                     if (qq == 0 || scaled_value(qq, scale, c) != b) {
