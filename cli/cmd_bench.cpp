@@ -130,42 +130,59 @@ Result measure_isolated(const Codec& c, const std::string& src, int runs, bool w
     return r;
 }
 
-Codec z4ai_codec(int32_t dtype, int effort, int threads) {
+// ref != nullptr: delta rows (the frame is a delta against *ref).
+Codec z4ai_codec(int32_t dtype, int effort, int threads, const std::string* ref = nullptr) {
     static const char* names[] = {"fast", "default", "max"};
-    Codec c{"z4ai", names[effort], threads, nullptr, nullptr};
+    Codec c{"z4ai", std::string(names[effort]) + (ref ? "+delta" : ""), threads, nullptr, nullptr};
     c.compress = [=](const std::string& src, std::vector<char>& dst) -> size_t {
         static z4ai_cctx* cctx = z4ai_cctx_create();
         z4ai_cctx_set_param(cctx, Z4AI_C_DTYPE, dtype);
         z4ai_cctx_set_param(cctx, Z4AI_C_EFFORT, effort);
         z4ai_cctx_set_param(cctx, Z4AI_C_THREADS, threads);
+        if (z4ai_cctx_ref_reference(cctx, ref ? ref->data() : nullptr, ref ? ref->size() : 0) != Z4AI_OK)
+            return 0;
         size_t w = 0;
         return z4ai_compress(cctx, dst.data(), dst.size(), src.data(), src.size(), &w) == Z4AI_OK ? w : 0;
     };
     c.decompress = [=](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
         static z4ai_dctx* dctx = z4ai_dctx_create();
         z4ai_dctx_set_param(dctx, Z4AI_D_THREADS, threads);
+        if (z4ai_dctx_ref_reference(dctx, ref ? ref->data() : nullptr, ref ? ref->size() : 0) != Z4AI_OK)
+            return 0;
         size_t w = 0;
         return z4ai_decompress(dctx, out.data(), out.size(), f.data(), n, &w) == Z4AI_OK ? w : 0;
     };
     return c;
 }
 
-Codec zstd_codec(int level, bool long_mode) {
-    Codec c{"zstd", std::to_string(level) + (long_mode ? "+long" : ""), 1, nullptr, nullptr};
+// ref != nullptr: zstd's "--patch-from" mode (the reference as a raw prefix, long
+// mode, window covering reference + input): the generic checkpoint-delta anchor.
+Codec zstd_codec(int level, bool long_mode, const std::string* ref = nullptr) {
+    Codec c{"zstd", std::to_string(level) + (long_mode ? "+long" : "") + (ref ? "+patch-from" : ""), 1,
+            nullptr, nullptr};
+    if (ref) long_mode = true;
     c.compress = [=](const std::string& src, std::vector<char>& dst) -> size_t {
         static ZSTD_CCtx* z = ZSTD_createCCtx();
         ZSTD_CCtx_reset(z, ZSTD_reset_session_and_parameters);
         ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
+        int window = 27;
+        if (ref) {
+            size_t span = ref->size() + src.size();
+            window = 10;
+            while (window < 30 && (size_t(1) << window) < span) ++window;
+        }
         if (long_mode) {
             ZSTD_CCtx_setParameter(z, ZSTD_c_enableLongDistanceMatching, 1);
-            ZSTD_CCtx_setParameter(z, ZSTD_c_windowLog, 27);
+            ZSTD_CCtx_setParameter(z, ZSTD_c_windowLog, window);
         }
+        if (ref && ZSTD_isError(ZSTD_CCtx_refPrefix(z, ref->data(), ref->size()))) return 0;
         size_t r = ZSTD_compress2(z, dst.data(), dst.size(), src.data(), src.size());
         return ZSTD_isError(r) ? 0 : r;
     };
-    c.decompress = [](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
+    c.decompress = [=](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
         static ZSTD_DCtx* z = ZSTD_createDCtx();
         ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, 31);
+        if (ref && ZSTD_isError(ZSTD_DCtx_refPrefix(z, ref->data(), ref->size()))) return 0;
         size_t r = ZSTD_decompressDCtx(z, out.data(), out.size(), f.data(), n);
         return ZSTD_isError(r) ? 0 : r;
     };
@@ -272,12 +289,40 @@ int32_t dtype_from_extension(const std::string& path) {
 
 std::string base_name(const std::string& p) { return p.substr(p.rfind('/') + 1); }
 
+// --codecs a,b,...: keep a row when "codec" or "codec-variant" starts with an entry.
+bool selected(const std::string& filter, const Codec& c) {
+    if (filter.empty()) return true;
+    std::string full = c.name + "-" + c.variant;
+    size_t pos = 0;
+    while (pos <= filter.size()) {
+        size_t comma = filter.find(',', pos);
+        std::string want = filter.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        if (!want.empty() && (c.name == want || full.rfind(want, 0) == 0)) return true;
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return false;
+}
+
+std::string json_escape(const std::string& s) {
+    std::string r;
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') r += '\\';
+        if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+        r += ch;
+    }
+    return r;
+}
+
 }  // namespace
 
 int run_bench(const Options& o) {
     if (o.inputs.empty()) throw CliError{"bench needs at least one file"};
     const int runs = o.runs > 0 ? o.runs : 5;
     const int all = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::string reference;
+    if (!o.reference.empty()) reference = read_all(o.reference);
+    const std::string* ref = o.reference.empty() ? nullptr : &reference;
     FILE* json = nullptr;
     if (!o.json_out.empty()) {
         json = std::fopen(o.json_out.c_str(), "w");
@@ -291,6 +336,9 @@ int run_bench(const Options& o) {
     std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
     for (const std::string& path : o.inputs) {
         std::string src = read_all(path);
+        if (ref && ref->size() != src.size())
+            std::fprintf(stderr, "z4ai bench: %s: reference is %zu bytes, input %zu\n", path.c_str(),
+                         ref->size(), src.size());
         int32_t dtype = o.dtype >= 0 ? o.dtype : dtype_from_extension(path);
         std::vector<Codec> codecs;
         codecs.push_back(memcpy_codec());
@@ -298,23 +346,35 @@ int run_bench(const Options& o) {
             codecs.push_back(z4ai_codec(dtype, effort, 1));
             if (all > 1) codecs.push_back(z4ai_codec(dtype, effort, all));
         }
+        if (ref)
+            for (int effort : {Z4AI_EFFORT_FAST, Z4AI_EFFORT_DEFAULT, Z4AI_EFFORT_MAX}) {
+                codecs.push_back(z4ai_codec(dtype, effort, 1, ref));
+                if (all > 1) codecs.push_back(z4ai_codec(dtype, effort, all, ref));
+            }
         if (!o.quick) {
             codecs.push_back(zstd_codec(3, false));
             codecs.push_back(zstd_codec(3, true));
             codecs.push_back(zstd_codec(19, false));
             codecs.push_back(zstd_codec(19, true));
+            if (ref) {
+                codecs.push_back(zstd_codec(3, true, ref));
+                codecs.push_back(zstd_codec(19, true, ref));
+            }
             if (z4ai_dtype_width(dtype) > 1) codecs.push_back(zstd_planes_codec(dtype, 3));
             codecs.push_back(brotli_codec(5));
             codecs.push_back(brotli_codec(11));
         }
         for (const Codec& c : codecs) {
+            if (!selected(o.bench_codecs, c)) continue;
             // brotli-11 and zstd-19 run at ~1 MB/s: on large inputs they are timed once,
             // without a warm-up run (the row's "runs" field says so).
             bool slow = (c.name == "brotli" && c.variant == "11") ||
                         (c.name == "zstd" && c.variant.rfind("19", 0) == 0) ||
-                        (c.name == "z4ai" && c.variant == "max");
+                        (c.name == "z4ai" && c.variant.rfind("max", 0) == 0);
             bool large = src.size() > (8u << 20);
             int row_runs = slow && large ? 1 : runs;
+            bool is_delta = c.variant.find("+delta") != std::string::npos ||
+                            c.variant.find("+patch-from") != std::string::npos;
             Result r = measure_isolated(c, src, row_runs, !(slow && large));
             std::printf("| %s | %s | %s | %s | %d | %.4f | %.0f / %.0f | %.0f / %.0f | %.0f | %s |\n",
                         base_name(path).c_str(), z4ai_dtype_name(dtype), c.name.c_str(), c.variant.c_str(),
@@ -322,17 +382,20 @@ int run_bench(const Options& o) {
                         r.peak_rss_kb / 1024.0, r.ok ? "ok" : r.error.c_str());
             std::fflush(stdout);
             if (json) {
-                std::fprintf(json,
-                             "%s  {\"file\": \"%s\", \"path\": \"%s\", \"bytes\": %zu, \"dtype\": \"%s\", "
-                             "\"codec\": \"%s\", "
-                             "\"variant\": \"%s\", \"threads\": %d, \"runs\": %d, \"ratio\": %.6f, "
-                             "\"compress_MBps_median\": %.1f, \"compress_MBps_best\": %.1f, "
-                             "\"decompress_MBps_median\": %.1f, \"decompress_MBps_best\": %.1f, "
-                             "\"peak_rss_MB\": %.1f, \"roundtrip_ok\": %s, \"error\": \"%s\"}",
-                             first_row ? "" : ",\n", base_name(path).c_str(), path.c_str(), src.size(),
-                             z4ai_dtype_name(dtype), c.name.c_str(), c.variant.c_str(), c.threads, row_runs,
-                             r.ratio, r.c_median, r.c_best, r.d_median, r.d_best, r.peak_rss_kb / 1024.0,
-                             r.ok ? "true" : "false", r.error.c_str());
+                std::fprintf(
+                    json,
+                    "%s  {\"file\": \"%s\", \"path\": \"%s\", \"bytes\": %zu, \"dtype\": \"%s\", "
+                    "\"codec\": \"%s\", "
+                    "\"variant\": \"%s\", \"threads\": %d, \"runs\": %d, \"warm_up\": %s, "
+                    "\"ratio\": %.6f, "
+                    "\"compress_MBps_median\": %.1f, \"compress_MBps_best\": %.1f, "
+                    "\"decompress_MBps_median\": %.1f, \"decompress_MBps_best\": %.1f, "
+                    "\"peak_rss_MB\": %.1f, \"roundtrip_ok\": %s, \"ref\": \"%s\", \"error\": \"%s\"}",
+                    first_row ? "" : ",\n", json_escape(base_name(path)).c_str(), json_escape(path).c_str(),
+                    src.size(), z4ai_dtype_name(dtype), c.name.c_str(), c.variant.c_str(), c.threads,
+                    row_runs, slow && large ? "false" : "true", r.ratio, r.c_median, r.c_best, r.d_median,
+                    r.d_best, r.peak_rss_kb / 1024.0, r.ok ? "true" : "false",
+                    is_delta ? json_escape(o.reference).c_str() : "", json_escape(r.error).c_str());
                 first_row = false;
             }
         }
