@@ -31,18 +31,54 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Leaves bytes uninitialised, so pages of the (generously sized) frame buffer that a
+// codec never writes are never touched and do not count in the row's RSS.
+template <class T>
+struct NoInitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = NoInitAllocator<U>;
+    };
+    NoInitAllocator() = default;
+    template <class U>
+    NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... A>
+    void construct(U* p, A&&... a) {
+        ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+    }
+};
+using Buf = std::vector<char, NoInitAllocator<char>>;
+
+long current_rss_kb() {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    long kb = 0;
+    while (std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    std::fclose(f);
+    return kb;
+}
+
 struct Codec {
     std::string name, variant;
     int threads = 1;
     // Return compressed size (0 = failure); decompress returns decoded size.
-    std::function<size_t(const std::string& src, std::vector<char>& dst)> compress;
-    std::function<size_t(const std::vector<char>& frame, size_t frame_size, std::vector<char>& out)>
-        decompress;
+    std::function<size_t(const std::string& src, Buf& dst)> compress;
+    std::function<size_t(const Buf& frame, size_t frame_size, Buf& out)> decompress;
 };
 
 struct Result {
     double ratio = 0, c_best = 0, c_median = 0, d_best = 0, d_median = 0;
-    long peak_rss_kb = 0;
+    // Process CPU time per call (all threads summed): a load-robust cross-check of the
+    // wall-clock figures for one-thread rows on a shared machine.
+    double c_cpu_median = 0, d_cpu_median = 0;
+    long peak_rss_kb = 0;  // whole process (input, buffers written, codec state)
+    long base_rss_kb = 0;  // before the first call: process + input (+ reference)
     bool ok = false;
     std::string error;
 };
@@ -57,28 +93,38 @@ double seconds(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double>(b - a).count();
 }
 
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
 Result measure(const Codec& c, const std::string& src, int runs, bool warm_up) {
     Result r;
-    std::vector<char> frame(
-        std::max<size_t>(z4ai_compress_bound(src.size()), ZSTD_compressBound(src.size())) +
-        BrotliEncoderMaxCompressedSize(src.size()) + 1024);
-    std::vector<char> out(src.size() + 64);
+    Buf frame(std::max<size_t>(z4ai_compress_bound(src.size()), ZSTD_compressBound(src.size())) +
+              BrotliEncoderMaxCompressedSize(src.size()) + 1024);
+    Buf out(src.size() + 64);
+    r.base_rss_kb = current_rss_kb();
     size_t fsize = warm_up ? c.compress(src, frame) : 1;
     if (!fsize) {
         r.error = "compression failed";
         return r;
     }
-    std::vector<double> ct, dt;
+    std::vector<double> ct, dt, cc, dc;
     for (int i = 0; i < runs; ++i) {
+        double c0 = cpu_seconds();
         auto t0 = Clock::now();
         fsize = c.compress(src, frame);
         ct.push_back(seconds(t0, Clock::now()));
+        cc.push_back(cpu_seconds() - c0);
     }
     size_t got = warm_up ? c.decompress(frame, fsize, out) : 0;
     for (int i = 0; i < runs; ++i) {
+        double c0 = cpu_seconds();
         auto t0 = Clock::now();
         got = c.decompress(frame, fsize, out);
         dt.push_back(seconds(t0, Clock::now()));
+        dc.push_back(cpu_seconds() - c0);
     }
     r.ok = got == src.size() && std::memcmp(out.data(), src.data(), src.size()) == 0;
     if (!r.ok) r.error = "round trip mismatch";
@@ -88,6 +134,8 @@ Result measure(const Codec& c, const std::string& src, int runs, bool warm_up) {
     r.c_median = mb / median(ct);
     r.d_best = mb / *std::min_element(dt.begin(), dt.end());
     r.d_median = mb / median(dt);
+    r.c_cpu_median = mb / std::max(median(cc), 1e-9);
+    r.d_cpu_median = mb / std::max(median(dc), 1e-9);
     return r;
 }
 
@@ -103,9 +151,9 @@ Result measure_isolated(const Codec& c, const std::string& src, int runs, bool w
         getrusage(RUSAGE_SELF, &ru);
         r.peak_rss_kb = ru.ru_maxrss;
         char buf[512];
-        int n =
-            std::snprintf(buf, sizeof buf, "%d %.17g %.17g %.17g %.17g %.17g %ld %s", r.ok ? 1 : 0, r.ratio,
-                          r.c_best, r.c_median, r.d_best, r.d_median, r.peak_rss_kb, r.error.c_str());
+        int n = std::snprintf(buf, sizeof buf, "%d %.17g %.17g %.17g %.17g %.17g %.17g %.17g %ld %ld %s",
+                              r.ok ? 1 : 0, r.ratio, r.c_best, r.c_median, r.d_best, r.d_median,
+                              r.c_cpu_median, r.d_cpu_median, r.peak_rss_kb, r.base_rss_kb, r.error.c_str());
         if (write(pipefd[1], buf, static_cast<size_t>(n)) < 0) _exit(1);
         _exit(0);
     }
@@ -120,8 +168,9 @@ Result measure_isolated(const Codec& c, const std::string& src, int runs, bool w
     Result r;
     int ok = 0;
     char err[256] = "";
-    if (std::sscanf(text.c_str(), "%d %lf %lf %lf %lf %lf %ld %255[^\n]", &ok, &r.ratio, &r.c_best,
-                    &r.c_median, &r.d_best, &r.d_median, &r.peak_rss_kb, err) < 7) {
+    if (std::sscanf(text.c_str(), "%d %lf %lf %lf %lf %lf %lf %lf %ld %ld %255[^\n]", &ok, &r.ratio,
+                    &r.c_best, &r.c_median, &r.d_best, &r.d_median, &r.c_cpu_median, &r.d_cpu_median,
+                    &r.peak_rss_kb, &r.base_rss_kb, err) < 10) {
         r.error = "benchmark child failed";
         return r;
     }
@@ -134,7 +183,7 @@ Result measure_isolated(const Codec& c, const std::string& src, int runs, bool w
 Codec z4ai_codec(int32_t dtype, int effort, int threads, const std::string* ref = nullptr) {
     static const char* names[] = {"fast", "default", "max"};
     Codec c{"z4ai", std::string(names[effort]) + (ref ? "+delta" : ""), threads, nullptr, nullptr};
-    c.compress = [=](const std::string& src, std::vector<char>& dst) -> size_t {
+    c.compress = [=](const std::string& src, Buf& dst) -> size_t {
         static z4ai_cctx* cctx = z4ai_cctx_create();
         z4ai_cctx_set_param(cctx, Z4AI_C_DTYPE, dtype);
         z4ai_cctx_set_param(cctx, Z4AI_C_EFFORT, effort);
@@ -144,7 +193,7 @@ Codec z4ai_codec(int32_t dtype, int effort, int threads, const std::string* ref 
         size_t w = 0;
         return z4ai_compress(cctx, dst.data(), dst.size(), src.data(), src.size(), &w) == Z4AI_OK ? w : 0;
     };
-    c.decompress = [=](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
+    c.decompress = [=](const Buf& f, size_t n, Buf& out) -> size_t {
         static z4ai_dctx* dctx = z4ai_dctx_create();
         z4ai_dctx_set_param(dctx, Z4AI_D_THREADS, threads);
         if (z4ai_dctx_ref_reference(dctx, ref ? ref->data() : nullptr, ref ? ref->size() : 0) != Z4AI_OK)
@@ -161,7 +210,7 @@ Codec zstd_codec(int level, bool long_mode, const std::string* ref = nullptr) {
     Codec c{"zstd", std::to_string(level) + (long_mode ? "+long" : "") + (ref ? "+patch-from" : ""), 1,
             nullptr, nullptr};
     if (ref) long_mode = true;
-    c.compress = [=](const std::string& src, std::vector<char>& dst) -> size_t {
+    c.compress = [=](const std::string& src, Buf& dst) -> size_t {
         static ZSTD_CCtx* z = ZSTD_createCCtx();
         ZSTD_CCtx_reset(z, ZSTD_reset_session_and_parameters);
         ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level);
@@ -179,7 +228,7 @@ Codec zstd_codec(int level, bool long_mode, const std::string* ref = nullptr) {
         size_t r = ZSTD_compress2(z, dst.data(), dst.size(), src.data(), src.size());
         return ZSTD_isError(r) ? 0 : r;
     };
-    c.decompress = [=](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
+    c.decompress = [=](const Buf& f, size_t n, Buf& out) -> size_t {
         static ZSTD_DCtx* z = ZSTD_createDCtx();
         ZSTD_DCtx_setParameter(z, ZSTD_d_windowLogMax, 31);
         if (ref && ZSTD_isError(ZSTD_DCtx_refPrefix(z, ref->data(), ref->size()))) return 0;
@@ -189,14 +238,14 @@ Codec zstd_codec(int level, bool long_mode, const std::string* ref = nullptr) {
     return c;
 }
 
-// zstd-3 on byte planes (sign rotated for floats): the "generic codec on planes" anchor.
+// zstd on byte planes (sign rotated for floats): the "generic codec on planes" anchor.
 Codec zstd_planes_codec(int32_t dtype, int level) {
     Codec c{"zstd-planes", std::to_string(level), 1, nullptr, nullptr};
     size_t w = z4ai_dtype_width(dtype);
     bool rotate = dtype == Z4AI_DTYPE_BF16 || dtype == Z4AI_DTYPE_FP16 || dtype == Z4AI_DTYPE_FP32 ||
                   dtype == Z4AI_DTYPE_FP64;
     auto scratch = std::make_shared<std::vector<uint8_t>>();
-    c.compress = [=](const std::string& src, std::vector<char>& dst) -> size_t {
+    c.compress = [=](const std::string& src, Buf& dst) -> size_t {
         static ZSTD_CCtx* z = ZSTD_createCCtx();
         size_t n = src.size() / w;
         scratch->resize(src.size());
@@ -216,7 +265,7 @@ Codec zstd_planes_codec(int32_t dtype, int level) {
         }
         return pos;
     };
-    c.decompress = [=](const std::vector<char>& f, size_t, std::vector<char>& out) -> size_t {
+    c.decompress = [=](const Buf& f, size_t, Buf& out) -> size_t {
         static ZSTD_DCtx* z = ZSTD_createDCtx();
         size_t total = out.size() - 64;
         size_t n = total / w;
@@ -242,7 +291,7 @@ Codec zstd_planes_codec(int32_t dtype, int level) {
 
 Codec brotli_codec(int quality) {
     Codec c{"brotli", std::to_string(quality), 1, nullptr, nullptr};
-    c.compress = [=](const std::string& src, std::vector<char>& dst) -> size_t {
+    c.compress = [=](const std::string& src, Buf& dst) -> size_t {
         size_t out = dst.size();
         if (!BrotliEncoderCompress(quality, 24, BROTLI_MODE_GENERIC, src.size(),
                                    reinterpret_cast<const uint8_t*>(src.data()), &out,
@@ -250,7 +299,7 @@ Codec brotli_codec(int quality) {
             return 0;
         return out;
     };
-    c.decompress = [](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
+    c.decompress = [](const Buf& f, size_t n, Buf& out) -> size_t {
         size_t size = out.size();
         if (BrotliDecoderDecompress(n, reinterpret_cast<const uint8_t*>(f.data()), &size,
                                     reinterpret_cast<uint8_t*>(out.data())) != BROTLI_DECODER_RESULT_SUCCESS)
@@ -262,11 +311,11 @@ Codec brotli_codec(int quality) {
 
 Codec memcpy_codec() {
     Codec c{"memcpy", "ceiling", 1, nullptr, nullptr};
-    c.compress = [](const std::string& src, std::vector<char>& dst) -> size_t {
+    c.compress = [](const std::string& src, Buf& dst) -> size_t {
         std::memcpy(dst.data(), src.data(), src.size());
         return src.size();
     };
-    c.decompress = [](const std::vector<char>& f, size_t n, std::vector<char>& out) -> size_t {
+    c.decompress = [](const Buf& f, size_t n, Buf& out) -> size_t {
         std::memcpy(out.data(), f.data(), n);
         return n;
     };
@@ -289,10 +338,11 @@ int32_t dtype_from_extension(const std::string& path) {
 
 std::string base_name(const std::string& p) { return p.substr(p.rfind('/') + 1); }
 
-// --codecs a,b,...: keep a row when "codec" or "codec-variant" starts with an entry.
+// --codecs a,b,...: keep a row when "codec" or "codec-variant/tTHREADS" starts with an
+// entry (e.g. "zstd-3", "z4ai-max/t1", "z4ai-default+delta").
 bool selected(const std::string& filter, const Codec& c) {
     if (filter.empty()) return true;
-    std::string full = c.name + "-" + c.variant;
+    std::string full = c.name + "-" + c.variant + "/t" + std::to_string(c.threads);
     size_t pos = 0;
     while (pos <= filter.size()) {
         size_t comma = filter.find(',', pos);
@@ -360,7 +410,10 @@ int run_bench(const Options& o) {
                 codecs.push_back(zstd_codec(3, true, ref));
                 codecs.push_back(zstd_codec(19, true, ref));
             }
-            if (z4ai_dtype_width(dtype) > 1) codecs.push_back(zstd_planes_codec(dtype, 3));
+            if (z4ai_dtype_width(dtype) > 1) {
+                codecs.push_back(zstd_planes_codec(dtype, 3));
+                codecs.push_back(zstd_planes_codec(dtype, 19));
+            }
             codecs.push_back(brotli_codec(5));
             codecs.push_back(brotli_codec(11));
         }
@@ -369,7 +422,7 @@ int run_bench(const Options& o) {
             // brotli-11 and zstd-19 run at ~1 MB/s: on large inputs they are timed once,
             // without a warm-up run (the row's "runs" field says so).
             bool slow = (c.name == "brotli" && c.variant == "11") ||
-                        (c.name == "zstd" && c.variant.rfind("19", 0) == 0) ||
+                        ((c.name == "zstd" || c.name == "zstd-planes") && c.variant.rfind("19", 0) == 0) ||
                         (c.name == "z4ai" && c.variant.rfind("max", 0) == 0);
             bool large = src.size() > (8u << 20);
             int row_runs = slow && large ? 1 : runs;
@@ -382,20 +435,23 @@ int run_bench(const Options& o) {
                         r.peak_rss_kb / 1024.0, r.ok ? "ok" : r.error.c_str());
             std::fflush(stdout);
             if (json) {
-                std::fprintf(
-                    json,
-                    "%s  {\"file\": \"%s\", \"path\": \"%s\", \"bytes\": %zu, \"dtype\": \"%s\", "
-                    "\"codec\": \"%s\", "
-                    "\"variant\": \"%s\", \"threads\": %d, \"runs\": %d, \"warm_up\": %s, "
-                    "\"ratio\": %.6f, "
-                    "\"compress_MBps_median\": %.1f, \"compress_MBps_best\": %.1f, "
-                    "\"decompress_MBps_median\": %.1f, \"decompress_MBps_best\": %.1f, "
-                    "\"peak_rss_MB\": %.1f, \"roundtrip_ok\": %s, \"ref\": \"%s\", \"error\": \"%s\"}",
-                    first_row ? "" : ",\n", json_escape(base_name(path)).c_str(), json_escape(path).c_str(),
-                    src.size(), z4ai_dtype_name(dtype), c.name.c_str(), c.variant.c_str(), c.threads,
-                    row_runs, slow && large ? "false" : "true", r.ratio, r.c_median, r.c_best, r.d_median,
-                    r.d_best, r.peak_rss_kb / 1024.0, r.ok ? "true" : "false",
-                    is_delta ? json_escape(o.reference).c_str() : "", json_escape(r.error).c_str());
+                std::fprintf(json,
+                             "%s  {\"file\": \"%s\", \"path\": \"%s\", \"bytes\": %zu, \"dtype\": \"%s\", "
+                             "\"codec\": \"%s\", "
+                             "\"variant\": \"%s\", \"threads\": %d, \"runs\": %d, \"warm_up\": %s, "
+                             "\"ratio\": %.6f, "
+                             "\"compress_MBps_median\": %.1f, \"compress_MBps_best\": %.1f, "
+                             "\"decompress_MBps_median\": %.1f, \"decompress_MBps_best\": %.1f, "
+                             "\"compress_MBps_cpu_median\": %.1f, \"decompress_MBps_cpu_median\": %.1f, "
+                             "\"peak_rss_MB\": %.1f, \"base_rss_MB\": %.1f, \"roundtrip_ok\": %s, \"ref\": "
+                             "\"%s\", \"error\": \"%s\"}",
+                             first_row ? "" : ",\n", json_escape(base_name(path)).c_str(),
+                             json_escape(path).c_str(), src.size(), z4ai_dtype_name(dtype), c.name.c_str(),
+                             c.variant.c_str(), c.threads, row_runs, slow && large ? "false" : "true",
+                             r.ratio, r.c_median, r.c_best, r.d_median, r.d_best, r.c_cpu_median,
+                             r.d_cpu_median, r.peak_rss_kb / 1024.0, r.base_rss_kb / 1024.0,
+                             r.ok ? "true" : "false", is_delta ? json_escape(o.reference).c_str() : "",
+                             json_escape(r.error).c_str());
                 first_row = false;
             }
         }
