@@ -2,6 +2,9 @@
 
 #include <cstring>
 
+#include "simd/cpu.hpp"
+#include "util/hash_simd.hpp"
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -14,6 +17,13 @@ uint32_t checksum32(const void* data, size_t size) noexcept {
 uint64_t hash64(const void* data, size_t size) noexcept { return XXH3_64bits(data, size); }
 
 uint64_t hash64_seeded(const void* data, size_t size, uint64_t seed) noexcept {
+#if defined(__x86_64__)
+    // Block checksums hash every decoded byte: the vector width matters. Short
+    // inputs take the same path everywhere (XXH3 has no vector loop below 240 B).
+    if (size >= 1024) {
+        if (simd::active() >= simd::Level::avx2) return detail::xxh3_seeded_avx2(data, size, seed);
+    }
+#endif
     return XXH3_64bits_withSeed(data, size, seed);
 }
 
