@@ -140,3 +140,46 @@ TEST(StructureFrames, StructureParameterIsSettableAndReadable) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(StructureFrames, UnalignedTiedCopyCostsAboutOneCopy) {
+    // 3 MiB of weights, then a 1.5 MiB region of it again at an offset that is
+    // not a multiple of the chunk size (a tied embedding saved twice).
+    Bytes base = weights(Z4AI_DTYPE_BF16, 3 << 20, 31);
+    Bytes tied = base;
+    tied.insert(tied.end(), base.begin() + 12346, base.begin() + 12346 + (3 << 19));
+    Compressed once = compress_with(base, Z4AI_DTYPE_BF16, true, true, Z4AI_EFFORT_DEFAULT, 1 << 18);
+    Compressed twice = compress_with(tied, Z4AI_DTYPE_BF16, true, true, Z4AI_EFFORT_DEFAULT, 1 << 18);
+    ASSERT_EQ(twice.status, Z4AI_OK);
+    EXPECT_LT(twice.frame.size(), once.frame.size() + 4096) << "the copy should be DUP blocks";
+    EXPECT_NE(describe(twice.frame).find("\"type\":\"dup\""), std::string::npos);
+    EXPECT_EQ(decompress(twice.frame).data, tied);
+    // Range reads across the re-cut blocks.
+    Dctx d = make_dctx();
+    size_t off = base.size() - 1000, len = 300000, got = 0;
+    Bytes part(len);
+    ASSERT_EQ(z4ai_decompress_range(d.get(), part.data(), len, twice.frame.data(), twice.frame.size(), off,
+                                    len, &got),
+              Z4AI_OK);
+    EXPECT_TRUE(std::equal(part.begin(), part.end(), tied.begin() + off));
+    // Streaming decode honours KEEP on the re-cut blocks.
+    z4ai_status st;
+    EXPECT_EQ(stream_decompress(d.get(), twice.frame, 100000, 65536, &st), tied);
+    EXPECT_EQ(st, Z4AI_OK);
+}
+
+TEST(StructureFrames, SelfSimilarInputsKeepTheRepeatScanLinear) {
+    Bytes zeros(8 << 20, 0);  // one long zero run: every window repeats
+    Compressed z = compress_with(zeros, Z4AI_DTYPE_FP32, true, true, Z4AI_EFFORT_DEFAULT, 1 << 15);
+    ASSERT_EQ(z.status, Z4AI_OK);
+    EXPECT_EQ(decompress(z.frame).data, zeros);
+    Bytes periodic;
+    Bytes unit = weights(Z4AI_DTYPE_FP16, 20000, 32);
+    while (periodic.size() < (6 << 20)) periodic.insert(periodic.end(), unit.begin(), unit.end());
+    z = compress_with(periodic, Z4AI_DTYPE_FP16, true, true, Z4AI_EFFORT_DEFAULT, 1 << 15);
+    ASSERT_EQ(z.status, Z4AI_OK);
+    EXPECT_EQ(decompress(z.frame).data, periodic);
+}
+
+}  // namespace
