@@ -438,18 +438,26 @@ void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, 
             fail_corrupt("scaled-int scale is zero or not finite", offset);
         if (len > q.size() - qi) fail_corrupt("scaled-int integer stream runs short", offset);
         const uint32_t negzero_bits = w == 4 ? 0x80000000u : 0x8000u;
+        // One value per distinct integer of the segment: a table over [lo, hi].
+        const int8_t* qs = reinterpret_cast<const int8_t*>(q.data()) + qi;
+        int lo = 127, hi = -128;
+        for (uint64_t k = 0; k < len; ++k) {
+            lo = std::min<int>(lo, qs[k]);
+            hi = std::max<int>(hi, qs[k]);
+        }
+        uint32_t table[256];
+        for (int v = lo; v <= hi; ++v)
+            table[v - lo] = negzero && v == -128 ? negzero_bits : scaled_value(v, scale, c);
+        qi += len;
         for (uint64_t k = 0; k < len; ++k, ++at) {
-            int qq = static_cast<int8_t>(q[qi++]);
             uint32_t b;
             if (ex.peek() == at) {
                 if (ri == raw_count) fail_corrupt("scaled-int raw values run short", offset);
                 b = w == 4 ? load_u32(raw.data() + 4 * ri) : load_u16(raw.data() + 2 * ri);
                 ++ri;
                 ex.pop();
-            } else if (negzero && qq == -128) {
-                b = negzero_bits;
             } else {
-                b = scaled_value(qq, scale, c);
+                b = table[qs[k] - lo];
             }
             if (w == 4)
                 store_u32(out + 4 * at, b);
