@@ -24,6 +24,10 @@ struct EncodePolicy {
     bool skip_incompressible = true;  // estimate entropy before running an LZ stage
     BackendId lz = BackendId::zstd;   // primary stream coder
     bool also_brotli = false;         // max tier
+    bool use_huffman = true;          // backend 4 on every stream (stream_planner.cpp)
+    bool use_lz = true;               // zstd where a sample says it beats Huffman
+    bool exhaustive = false;          // max: all Huffman segment sizes, zstd-19, Brotli
+    int max_zstd_level = 19;
     LzOptions lz_options;
     bool checksum = true;
     uint8_t dtype = 0;           // for the structure detectors (narrow, scaled-int, palette)
