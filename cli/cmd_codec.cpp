@@ -80,6 +80,7 @@ int run_compress(const Options& o) {
         set(Z4AI_C_THREADS, o.threads);
         set(Z4AI_C_CHUNK_SIZE, o.chunk_size);
         set(Z4AI_C_CHECKSUM, o.checksum ? 1 : 0);
+        set(Z4AI_C_STRUCTURE, o.structure ? 1 : 0);
         if (!o.shape.empty())
             check(z4ai_cctx_set_shape(cctx, o.shape.data(), o.shape.size()), z4ai_cctx_last_error(cctx));
         std::string reference;

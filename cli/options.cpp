@@ -50,6 +50,7 @@ void print_usage() {
         "  --codecs LIST    bench: only rows whose codec or codec-variant/tTHREADS starts with an\n"
         "                   entry, e.g. memcpy,z4ai-default,z4ai-max/t1,zstd-3,brotli-5 (default: all)\n"
         "  --no-checksum    omit per-chunk checksums (compress) / skip verification (decompress)\n"
+        "  --no-structure   compress: skip the structure detectors (dead bits, scaled ints, palettes)\n"
         "  -q, --quiet      no progress or summary\n"
         "  -v, --verbose    more detail (info: every chunk)\n"
         "  --json           info: print the frame description as JSON\n"
@@ -81,6 +82,8 @@ Options parse_options(int argc, char** argv) {
             o.json = true;
         else if (a == "--no-checksum")
             o.checksum = false;
+        else if (a == "--no-structure")
+            o.structure = false;
         else if (a == "--dtype") {
             std::string name = value(i, a);
             if (z4ai_dtype_from_name(name.c_str(), &o.dtype) != Z4AI_OK)

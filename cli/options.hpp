@@ -16,6 +16,7 @@ struct Options {
     bool verbose = false;
     bool json = false;
     bool checksum = true;
+    bool structure = true;
     int32_t dtype = -1;  // -1 = not given
     std::vector<uint64_t> shape;
     int effort = 1;

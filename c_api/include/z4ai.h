@@ -135,7 +135,9 @@ typedef enum {
     Z4AI_C_CHECKSUM = 105,      /* 1 = per-chunk content checksum (default), 0 = off */
     Z4AI_C_LONG_DISTANCE = 106, /* 1 = zstd long-distance matching in LZ stages; default 0 */
     Z4AI_C_WINDOW_LOG = 107,    /* zstd window log for LZ stages; 0 = automatic */
-    Z4AI_C_DEDUP = 108          /* 1 = store repeated chunks once (default), 0 = off */
+    Z4AI_C_DEDUP = 108,         /* 1 = store repeated chunks once (default), 0 = off */
+    Z4AI_C_STRUCTURE = 120      /* 1 = detect dead mantissa bits, scaled integers and palettes
+                                   per chunk (default), 0 = off (for comparisons) */
 } z4ai_cparam;
 
 /* Decompression parameters. 200..299 stable; 2000..2999 reserved. */

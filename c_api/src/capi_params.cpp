@@ -22,6 +22,7 @@ bool cparam_bounds(int32_t param, Bounds* b) {
         case Z4AI_C_LONG_DISTANCE: *b = {0, 1}; return true;
         case Z4AI_C_WINDOW_LOG: *b = {0, 31}; return true;
         case Z4AI_C_DEDUP: *b = {0, 1}; return true;
+        case Z4AI_C_STRUCTURE: *b = {0, 1}; return true;
     }
     return false;
 }
@@ -103,6 +104,7 @@ z4ai_status z4ai_cctx_set_param(z4ai_cctx* cctx, int32_t param, int64_t value) {
                 c.window_log = static_cast<int>(value);
                 break;
             case Z4AI_C_DEDUP: c.dedup = value != 0; break;
+            case Z4AI_C_STRUCTURE: c.structure = value != 0; break;
         }
     });
 }
@@ -120,6 +122,7 @@ z4ai_status z4ai_cctx_get_param(const z4ai_cctx* cctx, int32_t param, int64_t* v
         case Z4AI_C_LONG_DISTANCE: *value = c.long_distance; break;
         case Z4AI_C_WINDOW_LOG: *value = c.window_log; break;
         case Z4AI_C_DEDUP: *value = c.dedup; break;
+        case Z4AI_C_STRUCTURE: *value = c.structure; break;
         default: return Z4AI_E_PARAM_UNSUPPORTED;
     }
     return Z4AI_OK;

@@ -25,6 +25,7 @@ EncodePolicy make_policy(const EncodeConfig& config) {
     p.try_planes = d->width > 1;
     p.checksum = config.checksum;
     p.dtype = config.dtype;
+    p.try_structured = config.structure;
     p.lz_options.long_distance = config.long_distance;
     p.lz_options.window_log = config.window_log;
     switch (config.effort) {
