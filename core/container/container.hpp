@@ -14,6 +14,8 @@
 
 namespace z4ai {
 
+class Decoder;
+
 enum class InputKind : int32_t { unknown = 0, frame = 1, container = 2, model_delta = 3, safetensors = 4 };
 // Classifies the first bytes of an input of total_size bytes (needs >= 16 bytes).
 InputKind detect_input_kind(Bytes prefix, uint64_t total_size);
@@ -130,6 +132,7 @@ class ContainerReader {
     SafetensorsLayout base_layout_;
     Buffer base_header_;
     Buffer scratch_;
+    std::unique_ptr<Decoder> decoder_;
 };
 
 }  // namespace z4ai

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "container/safetensors.hpp"
+#include "frame/format.hpp"
 #include "util/hash.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
@@ -77,12 +78,20 @@ void write_container_index(const ContainerIndex& x, Bytes base_header, uint64_t 
     zstd_blob(x.header_bytes.span(), x.model_delta ? base_header : Bytes{}, level, header_blob);
     table.resize(x.entries.size() * kEntrySize);
     std::memset(table.data(), 0, table.size());
+    // Frame offsets are stored as the distance from the end of the previous frame
+    // (0 for a writer that stores frames back to back), so the table compresses well.
+    uint64_t end = kContainerPrefixSize;
     for (size_t i = 0; i < x.entries.size(); ++i) {
         uint8_t* e = table.data() + i * kEntrySize;
-        e[0] = static_cast<uint8_t>(x.entries[i].method);
-        store_u32(e + 4, x.entries[i].ref);
-        store_u64(e + 8, x.entries[i].frame_offset);
-        store_u64(e + 16, x.entries[i].frame_size);
+        const TensorEntry& t = x.entries[i];
+        e[0] = static_cast<uint8_t>(t.method);
+        store_u32(e + 4, t.ref);
+        if (t.frame_size) {
+            if (t.frame_offset < end) fail(Code::internal, "container frames out of order");
+            store_u64(e + 8, t.frame_offset - end);
+            end = t.frame_offset + t.frame_size;
+        }
+        store_u64(e + 16, t.frame_size);
     }
     zstd_blob(table.span(), {}, 19, table_blob);
 
@@ -152,6 +161,7 @@ void parse_container_index(Bytes index, bool model_delta, uint64_t max_memory, C
     zstd_unblob(index.subspan(fixed + header_blob, table_blob), {}, size_t(x.tensor_count) * kEntrySize,
                 table, "container tensor table is damaged");
     x.entries.resize(x.tensor_count);
+    uint64_t end = kContainerPrefixSize;
     for (size_t i = 0; i < x.tensor_count; ++i) {
         const uint8_t* e = table.data() + i * kEntrySize;
         TensorEntry& t = x.entries[i];
@@ -159,8 +169,17 @@ void parse_container_index(Bytes index, bool model_delta, uint64_t max_memory, C
             fail_corrupt("unknown tensor method", i);
         t.method = static_cast<TensorMethod>(e[0]);
         t.ref = load_u32(e + 4);
-        t.frame_offset = load_u64(e + 8);
+        uint64_t skip = load_u64(e + 8);
         t.frame_size = load_u64(e + 16);
+        if (t.frame_size) {
+            // Bounded by the index offset later; here only overflow matters.
+            if (skip > kMaxContentSize || t.frame_size > kMaxContentSize || end > kMaxContentSize)
+                fail_corrupt("frame offset out of range", i);
+            t.frame_offset = end + skip;
+            end = t.frame_offset + t.frame_size;
+        } else if (skip) {
+            fail_corrupt("offset given for an entry without a frame", i);
+        }
     }
 }
 

@@ -262,7 +262,8 @@ void ContainerReader::decode_frame(const TensorEntry& e, Bytes reference, uint64
     FrameHeader h = parse_header(frame, &used);
     if (!h.content_size_known || h.content_size != content)
         fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
-    Decoder dec;
+    if (!decoder_) decoder_ = std::make_unique<Decoder>();
+    Decoder& dec = *decoder_;
     dec.config = cfg;
     dec.set_reference(cfg.reference, cfg.reference_size, cfg.has_reference);
     if (whole) {

@@ -61,11 +61,26 @@ class FileSource final : public Source {
             fail(Code::io, path + ": not a regular file");
         }
         size_ = static_cast<uint64_t>(st.st_size);
+        // Map the file when possible: frames are then decoded in place, without a copy.
+        if (size_) {
+            void* m = ::mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_SHARED, fd_, 0);
+            if (m != MAP_FAILED) map_ = m;
+        }
     }
-    ~FileSource() override { ::close(fd_); }
+    ~FileSource() override {
+        if (map_) ::munmap(map_, static_cast<size_t>(size_));
+        ::close(fd_);
+    }
+    Bytes memory() const override {
+        return map_ ? Bytes(static_cast<const uint8_t*>(map_), static_cast<size_t>(size_)) : Bytes{};
+    }
 
    private:
     void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        if (map_) {
+            std::memcpy(dst, static_cast<const uint8_t*>(map_) + offset, n);
+            return;
+        }
         while (n) {
             ssize_t r = ::pread(fd_, dst, n, static_cast<off_t>(offset));
             if (r < 0 && errno == EINTR) continue;
@@ -79,6 +94,7 @@ class FileSource final : public Source {
     }
     std::string path_;
     int fd_ = -1;
+    void* map_ = nullptr;
 };
 
 class CallbackSource final : public Source {
