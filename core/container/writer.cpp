@@ -62,6 +62,18 @@ double similarity(Bytes a, Bytes b, unsigned width) {
     return double(agree) / double(samples);
 }
 
+// How much two tensor names share at both ends, in [0, 1]: a renamed tensor keeps
+// its layer path and suffix ("layer.3.attention.self.query.weight" ->
+// "layer.3.attention.self.q_proj.weight"), which breaks ties between equally
+// similar candidates (e.g. LayerNorm weights of different layers).
+double name_affinity(std::string_view a, std::string_view b) {
+    size_t n = std::min(a.size(), b.size()), pre = 0, suf = 0;
+    while (pre < n && a[pre] == b[pre]) ++pre;
+    while (suf < n - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+    size_t longest = std::max(a.size(), b.size());
+    return longest ? double(pre + suf) / double(longest) : 0.0;
+}
+
 struct Job {
     size_t tensor;
     Bytes data;
@@ -226,16 +238,20 @@ uint64_t write_impl(Bytes file, Bytes base, bool delta, const ContainerOptions& 
         }
         if (delta && cand < 0 && o.match_by_content) {
             // Renamed and changed: the most similar base tensor of the same dtype and size.
+            // Content decides (more than half the samples must agree); the name only
+            // breaks near-ties.
             unsigned width = dtype_info(t.dtype)->width;
-            double best = 0.5;
+            double best = -1;
             size_t tried = 0;
             for (size_t j = 0; j < B.tensors.size() && tried < 512; ++j) {
                 const TensorDesc& b = B.tensors[j];
                 if (b.dtype != t.dtype || b.size() != t.size()) continue;
                 ++tried;
                 double s = similarity(data, tensor_bytes(base, B, b), width);
-                if (s > best) {
-                    best = s;
+                if (s <= 0.5) continue;
+                double score = s + 0.05 * name_affinity(t.name, b.name);
+                if (score > best) {
+                    best = score;
                     cand = static_cast<int64_t>(j);
                 }
             }

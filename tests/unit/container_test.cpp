@@ -413,6 +413,28 @@ TEST(Container, DamagedContainersAreErrorsNeverCrashes) {
     EXPECT_EQ(kind, Z4AI_KIND_SAFETENSORS);
 }
 
+TEST(Container, IndexPointingOutsideTheFileIsCorrupt) {
+    Bytes st = make_safetensors(sample_model());
+    Compressed z = pack(st);
+    ASSERT_EQ(z.status, Z4AI_OK);
+    auto with = [&](size_t at, uint64_t v, size_t width) {
+        Bytes b = z.frame;
+        std::memcpy(b.data() + at, &v, width);
+        return b;
+    };
+    const size_t t = z.frame.size() - 24;
+    uint64_t index_offset = 0;
+    std::memcpy(&index_offset, z.frame.data() + t, 8);
+    Reader r(z4ai_reader_create());
+    for (const Bytes& bad : {with(t, uint64_t(1) << 40, 8), with(t, 3, 8), with(t + 8, 0xFFFFFFFF, 4)}) {
+        EXPECT_EQ(z4ai_reader_open_memory(r.get(), bad.data(), bad.size()), Z4AI_E_CORRUPT);
+        EXPECT_STRNE(z4ai_reader_last_error(r.get()), "");
+    }
+    // Index bytes changed (here: the file size) fail the index check.
+    EXPECT_EQ(z4ai_reader_open_memory(r.get(), with(index_offset, 1, 1).data(), z.frame.size()),
+              Z4AI_E_CHECKSUM);
+}
+
 TEST(Container, FileToFileIsAtomic) {
     Bytes st = make_safetensors(sample_model());
     std::string in = temp_path("f.safetensors"), z = temp_path("f.zstn"), back = temp_path("f.back");
@@ -556,6 +578,17 @@ TEST(ModelDelta, FrozenTensorsCostAFewBytesEach) {
     ASSERT_EQ(z.status, Z4AI_OK);
     EXPECT_LT(z.frame.size(), 150u * 64);
     std::printf("150 frozen tensors: %zu bytes (%.1f per tensor)\n", z.frame.size(), z.frame.size() / 150.0);
+}
+
+TEST(ModelDelta, AnUnrelatedBaseCostsOnlyTheBaseRecord) {
+    Bytes ft = make_safetensors(sample_model());
+    std::vector<Tensor> other;
+    for (int i = 0; i < 5; ++i)
+        other.push_back({"other." + std::to_string(i), "F32", {100}, weights(Z4AI_DTYPE_FP32, 400, 60 + i)});
+    Bytes base = make_safetensors(other);
+    Compressed z = delta_pack(ft, base), alone = pack(ft);
+    ASSERT_EQ(z.status, Z4AI_OK);
+    EXPECT_LE(z.frame.size(), alone.frame.size() + 24 + 16);  // base size + digest, header-blob noise
 }
 
 TEST(Delta, StreamingWithAReferenceAndTheWrongOne) {
