@@ -77,7 +77,7 @@ void write_container_index(const ContainerIndex& x, Bytes base_header, uint64_t 
     int level = x.header_bytes.size() < (size_t(4) << 20) ? 19 : 9;
     zstd_blob(x.header_bytes.span(), x.model_delta ? base_header : Bytes{}, level, header_blob);
     table.resize(x.entries.size() * kEntrySize);
-    std::memset(table.data(), 0, table.size());
+    if (table.size()) std::memset(table.data(), 0, table.size());
     // Frame offsets are stored as the distance from the end of the previous frame
     // (0 for a writer that stores frames back to back), so the table compresses well.
     uint64_t end = kContainerPrefixSize;

@@ -388,13 +388,18 @@ TEST(Container, DamagedContainersAreErrorsNeverCrashes) {
         z4ai_status s =
             z4ai_safetensors_decompress(d.get(), out.data(), out.size(), bad.data(), bad.size(), &w);
         if (s == Z4AI_OK) EXPECT_EQ(out, st) << "flip at " << at;  // only bytes nothing reads may flip
-        Reader r(z4ai_reader_create());
-        if (z4ai_reader_open_memory(r.get(), bad.data(), bad.size()) == Z4AI_OK) {
+        CallbackData cb{&bad};
+        for (int via = 0; via < 2; ++via) {
+            Reader r(z4ai_reader_create());
+            z4ai_status open = via ? z4ai_reader_open_callback(r.get(), read_at, &cb, bad.size())
+                                   : z4ai_reader_open_memory(r.get(), bad.data(), bad.size());
+            if (open != Z4AI_OK) continue;
             size_t count = 0;
             z4ai_reader_tensor_count(r.get(), &count);
             for (size_t i = 0; i < count; ++i) {
                 Bytes t(1 << 20);
                 z4ai_reader_read_elements(r.get(), i, 1, 2, t.data(), t.size(), &w);
+                z4ai_reader_read_tensor(r.get(), i, t.data(), t.size(), &w);
             }
         }
     }
