@@ -132,7 +132,7 @@ def containers(binary, lib, tmp, out):
     z.z4ai_dctx_free.argtypes = [ctypes.c_void_p]
     z.z4ai_decompress.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p,
                                   ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
-    files = sorted(set(ROOT.glob("real/*/*.safetensors")) | set(ROOT.glob("derived/*/*.safetensors")) |
+    files = sorted(set(ROOT.glob("real/*.safetensors")) | set(ROOT.glob("derived/*/*.safetensors")) |
                    set(ROOT.glob("extract/*/*.safetensors")))
     for f in files:
         zs = os.path.join(tmp, "c.zstn")
@@ -145,6 +145,9 @@ def containers(binary, lib, tmp, out):
                "zstn": size, "frames": frames, "overhead_bytes": size - frames,
                "overhead_pct": 100.0 * (size - frames) / size, "ratio": f.stat().st_size / size,
                "tied_bytes_stored_once": dup}
+        hb = header_blob_size(zs)
+        row["header_blob"] = hb
+        row["structure_overhead_pct"] = 100.0 * (size - frames - hb) / size
         # One tensor: the largest frame-coded tensor of a file with 100+ tensors.
         if len(d["tensors"]) >= 100:
             big = max((t for t in d["tensors"] if t["method"] == "frame"), key=lambda t: t["nbytes"])
@@ -198,7 +201,15 @@ def containers(binary, lib, tmp, out):
         ra = "".join(f"; one tensor ({a['nbytes']} B): read {a['bytes_read']} B = index {a['index_bytes']} + frame "
                      f"{a['frame']}, {a['time_ratio']:.2f}x the frame's decode time (open {a['open_s']*1e6:.0f} us)" for a in row.get("random_access", []))
         print(f"  {row['file']}: {row['tensors']} tensors, {row['ratio']:.3f}x, overhead {row['overhead_bytes']} B "
-              f"({row['overhead_pct']:.3f}%){ra}", flush=True)
+              f"({row['overhead_pct']:.3f}%; {row['structure_overhead_pct']:.3f}% without the header JSON blob){ra}",
+              flush=True)
+
+
+def header_blob_size(path):
+    import struct
+    data = open(path, "rb").read()
+    off, _size = struct.unpack_from("<QI", data, len(data) - 24)
+    return struct.unpack_from("<I", data, off + 20)[0]
 
 
 def frame_offset_from_table(path, index):
@@ -230,13 +241,67 @@ def _zstd_decompress(blob):
     return out.raw
 
 
+def markdown(res):
+    """Tables for docs/CONTAINERS.md from a result dict."""
+    out = []
+    rows = res.get("checkpoints", [])
+    if rows:
+        out.append("| dtype | from → to | steps | z4ai delta | .z4dm | ZipNN delta | z4ai vs ZipNN | .z4dm vs ZipNN |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            out.append(f"| {r['dtype']} | {r['from']} → {r['to']} | {r['steps']} | {r['ratio_z4ai']:.3f}x | "
+                       f"{r['ratio_z4dm']:.3f}x | {r['ratio_zipnn']:.3f}x | **{r['vs_zipnn']:.3f}x** | "
+                       f"{r['z4dm_vs_zipnn']:.3f}x |")
+        for dt in ("bf16", "fp32"):
+            v = [r["vs_zipnn"] for r in rows if r["dtype"] == dt]
+            if v:
+                out.append(f"\n{dt}: z4ai / ZipNN delta ratio {min(v):.3f}x – {max(v):.3f}x over {len(v)} pairs.")
+        out.append("")
+    for r in res.get("frozen", []):
+        out.append(f"* frozen fine-tune ({r['dtype']}): {r['frozen_tensors']} frozen tensors, {r['changed_tensors']} "
+                   f"changed ({r['changed_bytes']} B); .z4dm {r['z4dm']} B → ratio **{r['ratio']:.2f}x** "
+                   f"(total / changed size = {r['total_over_changed']:.2f}x; the fine-tune alone as .zstn: "
+                   f"{r['zstn_alone']} B). Everything outside the changed tensors' frames: {r['non_frame_bytes']} B, "
+                   f"i.e. **≤ {r['bytes_per_frozen_tensor_upper_bound']:.1f} B per frozen tensor**.")
+    for r in res.get("relayout", []):
+        out.append(f"* relayout fine-tune ({r['dtype']}; renamed, reordered, added, dropped tensors + 40 steps): "
+                   f".z4dm {r['z4dm']} B vs {r['zstn_alone']} B compressing it alone → **{r['gain']:.2f}x**; "
+                   f"methods {r['methods']}.")
+    if res.get("frozen") or res.get("relayout"):
+        out.append("")
+    rows = res.get("containers", [])
+    if rows:
+        out.append("| file | tensors | ratio | overhead vs its frames | without the header JSON | one tensor: bytes read "
+                   "(index + frame) | time vs frame alone |")
+        out.append("|---|---|---|---|---|---|---|")
+        for r in rows:
+            ra = r.get("random_access", [])
+            big = ra[0] if ra else None
+            acc = (f"{big['index_bytes']} + {big['frame']} ({big['nbytes']} B tensor)" if big else "")
+            tm = " / ".join(f"{a['time_ratio']:.2f}x" for a in ra)
+            out.append(f"| {r['file']} | {r['tensors']} | {r['ratio']:.3f}x | {r['overhead_bytes']} B "
+                       f"({r['overhead_pct']:.3f}%) | {r.get('structure_overhead_pct', float('nan')):.3f}% | {acc} | {tm} |")
+        import statistics
+        tr = [a["time_ratio"] for r in rows for a in r.get("random_access", [])]
+        if tr:
+            out.append(f"\nOne-tensor reads (largest and median tensor of each 100+-tensor file): time vs decoding "
+                       f"the frame alone: median {statistics.median(tr):.2f}x, max {max(tr):.2f}x over {len(tr)} "
+                       f"reads; bytes read = index + frame exactly in every case.")
+    return "\n".join(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("z4ai")
     ap.add_argument("lib")
     ap.add_argument("--out")
     ap.add_argument("--only", choices=["checkpoints", "finetunes", "containers"])
+    ap.add_argument("--markdown", help="write Markdown tables of the results to this file")
+    ap.add_argument("--from-json", help="only render --markdown from an earlier --out file")
     a = ap.parse_args()
+    if a.from_json:
+        Path(a.markdown).write_text(markdown(json.loads(Path(a.from_json).read_text())) + "\n")
+        return 0
     if not (ROOT / "checkpoints").exists():
         print(f"corpus absent ({ROOT})")
         return 1
@@ -253,6 +318,8 @@ def main():
             containers(a.z4ai, a.lib, tmp, res)
     if a.out:
         Path(a.out).write_text(json.dumps(res, indent=1))
+    if a.markdown:
+        Path(a.markdown).write_text(markdown(res) + "\n")
     return 0
 
 
