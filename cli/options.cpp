@@ -35,8 +35,8 @@ void print_usage() {
         "breakdown\n"
         "       z4ai ls FILE [--reference BASE]            list the tensors of a .zstn / .z4dm / .safetensors\n"
         "       z4ai extract FILE TENSOR -o OUT [--elements A:B]  one tensor's raw bytes (or elements A..B-1)\n"
-        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] FILE...\n"
-        "                                                    ratio, MB/s vs zstd, brotli, memcpy\n"
+        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] [--codecs LIST]\n"
+        "                  [--reference REF] FILE...         ratio, MB/s vs zstd, brotli, memcpy\n"
         "options:\n"
         "  -o FILE          output file ('-' = stdout)\n"
         "  -c, --stdout     write to stdout\n"
@@ -49,8 +49,11 @@ void print_usage() {
         "  -T N, --threads N  worker threads (0 = all cores, the default)\n"
         "  --chunk-size N   bytes per chunk, power of two, 4K..256M (suffix K/M)\n"
         "  --reference FILE compress/decompress as a delta against FILE (tensor-aware .z4dm when\n"
-        "                   both are .safetensors; also the base for ls/extract/info of a .z4dm)\n"
+        "                   both are .safetensors; also the base for ls/extract/info of a .z4dm;\n"
+        "                   bench: adds delta rows)\n"
         "  --raw            compress a .safetensors file as plain bytes (no .zstn container)\n"
+        "  --codecs LIST    bench: only rows whose codec or codec-variant/tTHREADS starts with an\n"
+        "                   entry, e.g. memcpy,z4ai-default,z4ai-max/t1,zstd-3,brotli-5 (default: all)\n"
         "  --no-checksum    omit per-chunk checksums (compress) / skip verification (decompress)\n"
         "  -q, --quiet      no progress or summary\n"
         "  -v, --verbose    more detail (info: every chunk)\n"
@@ -125,6 +128,8 @@ Options parse_options(int argc, char** argv) {
             o.quick = true;
         else if (a == "--json-out")
             o.json_out = value(i, a);
+        else if (a == "--codecs")
+            o.bench_codecs = value(i, a);
         else if (a == "--reference")
             o.reference = value(i, a);
         else if (a == "--raw")
