@@ -13,6 +13,8 @@ PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin)
 # Example toolchains from Debian when the machine has none of its own (rustup, /usr/local/go).
 command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
 command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
+# nginx: the HTTP Range-request test of container random access (ctest label http).
+PACKAGES+=(nginx-light)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

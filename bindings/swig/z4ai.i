@@ -148,6 +148,8 @@ static int z4ai_swig_own_copy(void** slot, const void* p, size_t n) {
 %rename("$ignore", regexmatch$name="^z4ai_", %$isfunction) "";
 %ignore z4ai_in_buffer;
 %ignore z4ai_out_buffer;
+%ignore z4ai_tensor_info; /* containers: wrapped by the bindings that use them */
+%ignore z4ai_read_at_fn;
 %ignore Z4AI_CONTENT_SIZE_UNKNOWN; /* UINT64_MAX: use Z4AI_SWIG_CONTENT_SIZE_UNKNOWN */
 #define Z4AI_API
 %include "z4ai.h"
