@@ -105,3 +105,9 @@ class Z4aiCodec(ArrayBytesCodec):
 
     def compute_encoded_size(self, input_byte_length: int, _chunk_spec: "ArraySpec") -> int:
         raise NotImplementedError("z4ai frames are variable-size")
+
+
+# Importing this module registers the codec too (the entry point covers fresh interpreters).
+from zarr.registry import register_codec as _register_codec  # noqa: E402
+
+_register_codec("z4ai", Z4aiCodec)
