@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(cmake ninja-build pkg-config g++ make
           libzstd-dev libbrotli-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          swig python3-dev unzip)
+          swig python3-dev python3-venv unzip)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
