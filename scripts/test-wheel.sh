@@ -19,11 +19,11 @@ echo "[wheel] $(basename "$WHEEL")"
 
 "$PY" -m venv "$OUT/venv"
 V="$OUT/venv/bin/python"
-"$V" -m pip install "${PIP_QUIET[@]}" "$WHEEL[zarr,test]" ml_dtypes auditwheel
+"$V" -m pip install "${PIP_QUIET[@]}" "$WHEEL[zarr,hdf5,test]" ml_dtypes auditwheel
 
 SITE="$("$V" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')"
 fail=0
-for f in "$SITE"/z4ai/_z4ai_swig*.so "$SITE"/z4ai/_bin/z4ai; do
+for f in "$SITE"/z4ai/_z4ai_swig*.so "$SITE"/z4ai/_bin/z4ai "$SITE"/z4ai/hdf5_plugin/*.so; do
     if ldd "$f" | grep -E 'zstd|brotli|xxhash|libstdc\+\+|libz4ai|not found'; then
         echo "[wheel] FAIL: $f needs a library the wheel does not carry" >&2
         fail=1

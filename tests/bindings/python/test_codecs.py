@@ -197,3 +197,32 @@ def test_zarr_corrupt_chunk_raises(tmp_path, rng):
     open(chunk, "wb").write(bytes(blob))
     with pytest.raises(z4ai.Error):
         zarr.open_array(path, mode="r")[:]
+
+
+# ---- HDF5 (h5py with its bundled HDF5, plugin shipped in the package)
+def test_hdf5_roundtrip_and_corrupt_chunk(tmp_path, rng):
+    pytest.importorskip("h5py")
+    import h5py
+
+    import z4ai.hdf5 as zh
+
+    if not zh.AVAILABLE:
+        pytest.skip("HDF5 filter plugin not built into this package")
+    w = weights_like(rng, 100 * 70).reshape(100, 70)
+    bits = (w.view(np.uint32) >> 16).astype(np.uint16)
+    path = tmp_path / "w.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("w", data=w, chunks=(32, 32), **zh.Z4ai())
+        f.create_dataset("bf16", data=bits, chunks=(50, 70), **zh.Z4ai(dtype="bf16", effort="max"))
+    with h5py.File(path, "r") as f:
+        assert np.array_equal(f["w"][:], w) and np.array_equal(f["bf16"][:], bits)
+        fid, _, opts, _ = f["bf16"].id.get_create_plist().get_filter(0)
+        assert fid == zh.FILTER_ID and opts[3] == 13
+        mask, chunk = f["w"].id.read_direct_chunk((0, 0))
+        assert mask == 0 and z4ai.frame_info(chunk).dtype == "fp32"
+    with h5py.File(path, "r+") as f:
+        bad = bytearray(chunk)
+        bad[len(bad) // 2] ^= 0xFF
+        f["w"].id.write_direct_chunk((0, 0), bytes(bad))
+    with h5py.File(path, "r") as f, pytest.raises(OSError):
+        f["w"][:32, :32]

@@ -37,8 +37,12 @@ def test_py_typed_shipped():
 
 
 @pytest.mark.parametrize("module", ["z4ai", "z4ai._core", "z4ai._stream", "z4ai._dtypes", "z4ai._errors",
-                                    "z4ai.numcodecs", "z4ai.zarr"])
+                                    "z4ai.numcodecs", "z4ai.zarr", "z4ai.hdf5"])
 def test_doctests(module):
+    if module == "z4ai.hdf5":
+        pytest.importorskip("h5py")
+        if not importlib.import_module("z4ai.hdf5").AVAILABLE:
+            pytest.skip("HDF5 filter plugin not built into this package")
     if module == "z4ai.numcodecs":
         pytest.importorskip("numcodecs")
     if module == "z4ai.zarr":
