@@ -57,7 +57,7 @@ class Z4ai(h5py.filters.FilterRefBase if hasattr(h5py, "filters") else object): 
         checksum: per-chunk checksums.
     """
 
-    filter_id = FILTER_ID
+    filter_id: int = FILTER_ID
 
     def __init__(self, dtype: Optional[str] = None, effort: str = "default", checksum: bool = True) -> None:
         code = 0 if dtype is None else dtype_code(dtype)
@@ -68,7 +68,11 @@ class Z4ai(h5py.filters.FilterRefBase if hasattr(h5py, "filters") else object): 
         return ("compression", "compression_opts")
 
     def __getitem__(self, item: str) -> Union[int, Tuple[int, ...]]:
-        return {"compression": self.filter_id, "compression_opts": self.filter_options}[item]
+        if item == "compression":
+            return self.filter_id
+        if item == "compression_opts":
+            return self.filter_options
+        raise KeyError(item)
 
     def __repr__(self) -> str:
         return f"z4ai.hdf5.Z4ai(filter_options={self.filter_options})"

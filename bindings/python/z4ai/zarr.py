@@ -63,7 +63,7 @@ class Z4aiCodec(ArrayBytesCodec):
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Z4aiCodec":
         _, configuration = parse_named_configuration(data, "z4ai", require_configuration=False)
-        return cls(**(configuration or {}))
+        return cls(**dict(configuration or {}))  # type: ignore[arg-type]
 
     def to_dict(self) -> Dict[str, Any]:
         return {"name": "z4ai",
