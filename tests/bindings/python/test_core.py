@@ -1,6 +1,7 @@
 """One-shot API: every dtype and input type round-trips; errors carry pinned names."""
 import array
 import mmap
+import os
 import threading
 import time
 
@@ -210,6 +211,7 @@ def test_gil_released_during_compression(rng):
     assert elapsed > 0.02 and during > 1000, (elapsed, during)
 
 
+@pytest.mark.skipif(os.environ.get("Z4AI_SANITIZED") == "1", reason="ASan quarantine grows RSS by design")
 def test_many_calls_memory_flat(rng):
     import resource
 
