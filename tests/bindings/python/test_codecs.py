@@ -226,3 +226,16 @@ def test_hdf5_roundtrip_and_corrupt_chunk(tmp_path, rng):
         f["w"].id.write_direct_chunk((0, 0), bytes(bad))
     with h5py.File(path, "r") as f, pytest.raises(OSError):
         f["w"][:32, :32]
+
+
+def test_zarr_v3_golden_store_keeps_decoding():
+    zarr = pytest.importorskip("zarr")
+    import z4ai.zarr  # noqa: F401  (registers the codec in a build tree)
+
+    root = os.path.join(FIXTURES, "zarr")
+    expected = np.load(os.path.join(root, "bf16.npy"))
+    z = zarr.open_array(zarr.storage.LocalStore(os.path.join(root, "bf16.zarr"), read_only=True), mode="r")
+    assert z.dtype == np.uint16 and np.array_equal(z[:], expected)
+    assert np.array_equal(z[33:40, 17:24], expected[33:40, 17:24])  # the partial edge chunk
+    edge = open(os.path.join(root, "bf16.zarr", "c", "1", "1"), "rb").read()
+    assert z4ai.frame_info(edge).dtype == "bf16" and z4ai.frame_info(edge).shape == (32, 16)
