@@ -8,6 +8,8 @@ PACKAGES=(cmake ninja-build pkg-config g++ make
           libzstd-dev libbrotli-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
           swig python3-dev unzip)
+# Python wheel test (scripts/test-wheel.sh): a fresh virtual environment.
+PACKAGES+=(python3-venv)
 # Storage plugins and bindings (issue 9): HDF5/netCDF tools for the filter plugin tests.
 PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin)
 # Example toolchains from Debian when the machine has none of its own (rustup, /usr/local/go).
