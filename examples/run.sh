@@ -66,7 +66,7 @@ go)
     fi
     exec "$exe" "${args[@]}" ;;
 java)
-    [ -e "$BUILD/bindings/java/z4ai.jar" ] || cmake_target z4ai_java
+    [ -e "$BUILD/bindings/java/z4ai.jar" ] || cmake_target z4ai_jar
     jar="$BUILD/bindings/java/z4ai.jar" classes="$OUT/java"
     if newer "$classes/Z4aiExample.class" "$ROOT/examples/java/Z4aiExample.java" "$jar"; then
         mkdir -p "$classes"

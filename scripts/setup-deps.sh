@@ -13,6 +13,8 @@ PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin)
 # Example toolchains from Debian when the machine has none of its own (rustup, /usr/local/go).
 command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
 command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
+# Java (JDK + the default-java symlink CMake's FindJNI needs) and C# (Debian's mono).
+PACKAGES+=(default-jdk-headless mono-mcs mono-runtime)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
