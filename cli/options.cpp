@@ -33,8 +33,8 @@ void print_usage() {
         "       z4ai decompress [options] [IN|-] [-o OUT]   restore the original bytes\n"
         "       z4ai info [--json] [-v] FILE                 dtype, shape, sizes, ratio, per-plane "
         "breakdown\n"
-        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] FILE...\n"
-        "                                                    ratio, MB/s vs zstd, brotli, memcpy\n"
+        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] [--codecs LIST]\n"
+        "                  [--reference REF] FILE...         ratio, MB/s vs zstd, brotli, memcpy\n"
         "options:\n"
         "  -o FILE          output file ('-' = stdout)\n"
         "  -c, --stdout     write to stdout\n"
@@ -46,7 +46,9 @@ void print_usage() {
         "  --level N        LZ level (1..22; 0 = tier default)\n"
         "  -T N, --threads N  worker threads (0 = all cores, the default)\n"
         "  --chunk-size N   bytes per chunk, power of two, 4K..256M (suffix K/M)\n"
-        "  --reference FILE compress/decompress as a delta against FILE\n"
+        "  --reference FILE compress/decompress as a delta against FILE (bench: adds delta rows)\n"
+        "  --codecs LIST    bench: only rows whose codec or codec-variant/tTHREADS starts with an\n"
+        "                   entry, e.g. memcpy,z4ai-default,z4ai-max/t1,zstd-3,brotli-5 (default: all)\n"
         "  --no-checksum    omit per-chunk checksums (compress) / skip verification (decompress)\n"
         "  -q, --quiet      no progress or summary\n"
         "  -v, --verbose    more detail (info: every chunk)\n"
@@ -119,6 +121,8 @@ Options parse_options(int argc, char** argv) {
             o.quick = true;
         else if (a == "--json-out")
             o.json_out = value(i, a);
+        else if (a == "--codecs")
+            o.bench_codecs = value(i, a);
         else if (a == "--reference")
             o.reference = value(i, a);
         else if (a == "-")

@@ -27,6 +27,7 @@ struct Options {
     int runs = 0;
     bool quick = false;
     std::string json_out;
+    std::string bench_codecs;  // comma-separated row filter (codec or codec-variant prefixes)
 };
 
 // Throws CliError with a one-line message on bad usage.
