@@ -152,7 +152,8 @@ public class Z4aiTest {
         // (run_java_test.sh fixes and pre-touches the heap, so RSS growth is native memory)
         byte[] small = Arrays.copyOf(w, 4096);
         long rss0 = 0;
-        for (int i = 0; i < 12_000; i++) {
+        int loops = System.getenv("Z4AI_QUICK") != null ? 0 : 12_000;
+        for (int i = 0; i < loops; i++) {
             if (i == 2000) rss0 = rssKb(); // after warm-up
             byte[] f;
             try (Compressor c = new Compressor().threads(1).dtype("fp32")) {
@@ -164,7 +165,7 @@ public class Z4aiTest {
             }
         }
         long rss1 = rssKb();
-        check(rss1 - rss0 < 16 * 1024, "memory flat over 10,000 calls: " + rss0 + " -> " + rss1 + " KB");
+        if (loops > 0) check(rss1 - rss0 < 16 * 1024, "memory flat over 10,000 calls: " + rss0 + " -> " + rss1 + " KB");
 
         // Cross-language: the Java frame equals the CLI's for the same input and dtype.
         if (args.length == 3) {
