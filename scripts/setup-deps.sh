@@ -9,7 +9,7 @@ PACKAGES=(cmake ninja-build pkg-config g++ make
           libgtest-dev libgmock-dev libbenchmark-dev
           swig python3-dev unzip)
 # Storage plugins and bindings (issue 9): HDF5/netCDF tools for the filter plugin tests.
-PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin)
+PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin time)  # time: peak-RSS checks of the examples
 # Example toolchains from Debian when the machine has none of its own (rustup, /usr/local/go).
 command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
 command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
