@@ -7,7 +7,8 @@ set -euo pipefail
 PACKAGES=(cmake ninja-build pkg-config g++ make
           libzstd-dev libbrotli-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          swig python3-dev unzip)
+          swig python3-dev unzip
+          clang libclang-rt-14-dev abigail-tools)  # fuzzing (libFuzzer), TSan tier, abi-check
 
 missing=()
 for p in "${PACKAGES[@]}"; do
