@@ -7,7 +7,8 @@ set -euo pipefail
 PACKAGES=(cmake ninja-build pkg-config g++ make
           libzstd-dev libbrotli-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          swig python3-dev unzip)
+          swig python3-dev unzip
+          clang libclang-rt-14-dev abigail-tools)  # fuzzing (libFuzzer), TSan tier, abi-check
 # Python wheel test (scripts/test-wheel.sh): a fresh virtual environment.
 PACKAGES+=(python3-venv)
 # Storage plugins and bindings (issue 9): HDF5/netCDF tools for the filter plugin tests.

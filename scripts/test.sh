@@ -23,4 +23,8 @@ if [ "${Z4AI_SKIP_SANITIZERS:-0}" != 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir "$ROOT/build-asan" --output-on-failure -j "$JOBS" -LE "nosan"
 fi
+if [ "${Z4AI_SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
+    echo "== fuzz: every libFuzzer target for ${Z4AI_FUZZ_SECONDS:-20}s (tests/fuzz/run.sh) =="
+    FUZZ_PARALLEL=2 bash "$ROOT/tests/fuzz/run.sh" "${Z4AI_FUZZ_SECONDS:-20}"
+fi
 echo "== all tests passed =="
