@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -599,10 +599,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results")
     ap.add_argument("--out", default=str(REPO / "docs" / "BENCHMARKS.md"))
+    ap.add_argument("--print-summary", action="store_true",
+                    help="also print the z4ai/ZipNN and targets sections to stdout")
     args = ap.parse_args(argv)
     text = render(Path(args.results))
     Path(args.out).write_text(text)
-    print(f"[report] wrote {args.out}", file=os.sys.stderr)
+    print(f"[report] wrote {args.out}", file=sys.stderr)
+    if args.print_summary:
+        a, b = text.find("## z4ai / ZipNN"), text.find("## Dense weights")
+        print(text[a:b] if a >= 0 else text)
     return 0
 
 

@@ -40,7 +40,7 @@ done
 log() { echo "[run.sh] $*" >&2; }
 
 report() {  # report RESULTS_DIR
-    python3 "$ROOT/bench/report.py" "$1" --out "$1/BENCHMARKS.md"
+    python3 "$ROOT/bench/report.py" "$1" --out "$1/BENCHMARKS.md" --print-summary
     if [ "$DOC" = 1 ]; then cp "$1/BENCHMARKS.md" "$ROOT/docs/BENCHMARKS.md"; log "wrote docs/BENCHMARKS.md"; fi
 }
 if [ -n "$REPORT_ONLY" ]; then report "$REPORT_ONLY"; exit 0; fi
