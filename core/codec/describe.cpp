@@ -13,6 +13,9 @@ const char* layout_name(uint8_t layout) noexcept {
         case Layout::raw: return "raw";
         case Layout::planes: return "planes";
         case Layout::sparse: return "sparse";
+        case Layout::narrow: return "narrow";
+        case Layout::scaled_int: return "scaled-int";
+        case Layout::palette: return "palette";
     }
     return "unknown";
 }
