@@ -71,9 +71,10 @@ def load(results: Path):
                 "mutates": r.get("mutates_input"), "load": (r.get("loadavg_1m_start"), r.get("loadavg_1m_end"))})
     bounds, index = {}, {}
     bp, ip = corpus / "bounds.json", corpus / "index.json"
-    if bp.exists():
-        for b in json.loads(bp.read_text())["files"]:
-            bounds[rel(b["file"])] = b
+    for path in (results / "bounds.json", bp):  # the run's own (files the corpus lacked) first
+        if path.exists():
+            for b in json.loads(path.read_text())["files"]:
+                bounds.setdefault(rel(b["file"]), b)
     if ip.exists():
         for e in json.loads(ip.read_text())["files"]:
             index[e["path"]] = e
