@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "codec/config.hpp"
+#include "codec/structured.hpp"
 #include "entropy/backend.hpp"
 #include "frame/format.hpp"
 
@@ -29,6 +30,8 @@ struct EncodePolicy {
     int max_zstd_level = 19;
     LzOptions lz_options;
     bool checksum = true;
+    uint8_t dtype = 0;           // for the structure detectors (narrow, scaled-int, palette)
+    bool try_structured = true;  // run them on chunks without a delta
 };
 
 EncodePolicy make_policy(const EncodeConfig& config);
@@ -40,6 +43,7 @@ struct ChunkWorkspace {
     Buffer trial;        // candidate payload
     Buffer best;         // best payload so far
     Buffer stream_trial;
+    StructuredScratch structured;
 };
 
 struct ChunkInput {

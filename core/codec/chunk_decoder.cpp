@@ -125,6 +125,11 @@ void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader
             if (tail) decode_streams(h, stream_data, 1 + w, 1, ws, dst + elements * w);
             break;
         }
+        case Layout::narrow:
+        case Layout::scaled_int:
+        case Layout::palette:
+            decode_structured_block(h, stream_data, n, payload_offset, ctx.max_memory, ws.entropy, ws.streams, dst);
+            break;
         default: fail_corrupt("unknown layout", payload_offset + 1);
     }
 

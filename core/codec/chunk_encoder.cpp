@@ -24,6 +24,8 @@ EncodePolicy make_policy(const EncodeConfig& config) {
     p.rotate = d->kind == FloatKind::ieee && d->width >= 2;
     p.try_planes = d->width > 1;
     p.checksum = config.checksum;
+    p.dtype = config.dtype;
+    p.try_structured = config.structure;
     p.lz_options.long_distance = config.long_distance;
     p.lz_options.window_log = config.window_log;
     switch (config.effort) {
@@ -164,6 +166,21 @@ void try_layouts(Bytes data, uint8_t delta, const EncodePolicy& policy, ChunkWor
             build_payload(h, specs, count, policy, ws, ws.trial);
             keep_smaller(ws, have_best);
         }
+    }
+
+    // Structure the byte planes cannot see: dead mantissa bits, scaled integers, palettes.
+    if (policy.try_structured && delta == static_cast<uint8_t>(DeltaKind::none)) {
+        try_structured_layouts(data, policy.dtype, ws.structured,
+                               [&](uint8_t layout, uint8_t param, const StructStream* streams, unsigned count) {
+                                   StreamSpec specs[kMaxStreams];
+                                   for (unsigned k = 0; k < count; ++k) specs[k] = {streams[k].data, streams[k].size};
+                                   PayloadHeader sh;
+                                   sh.delta = delta;
+                                   sh.layout = layout;
+                                   sh.layout_param = param;
+                                   build_payload(sh, specs, count, policy, ws, ws.trial);
+                                   keep_smaller(ws, have_best);
+                               });
     }
 
     // Stored raw guarantees the bound; only materialised when nothing beat it
