@@ -65,6 +65,7 @@ int run_compress(const Options& o) {
         throw CliError{"several inputs cannot share one output"};
     std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
     for (const std::string& input : inputs) {
+        if (compress_special(o, input)) continue;
         std::string out_name = output_name(o, input, true);
         if (out_name == "-" && stdout_is_terminal() && !o.force)
             throw CliError{"refusing to write compressed data to a terminal (use -o or -f)"};
@@ -131,6 +132,7 @@ int run_decompress(const Options& o) {
         throw CliError{"several inputs cannot share one output"};
     std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
     for (const std::string& input : inputs) {
+        if (decompress_special(o, input)) continue;
         std::string out_name = output_name(o, input, false);
         std::unique_ptr<z4ai_dctx, void (*)(z4ai_dctx*)> d(z4ai_dctx_create(), z4ai_dctx_free);
         if (!d) throw CliError{"out of memory"};

@@ -38,6 +38,7 @@ struct StreamStats {
 
 int run_info(const Options& o) {
     if (o.inputs.size() != 1) throw CliError{"info needs exactly one file"};
+    if (info_special(o)) return 0;
     std::string data = read_all(o.inputs[0]);
     z4ai::Bytes src(reinterpret_cast<const uint8_t*>(data.data()), data.size());
     try {

@@ -110,6 +110,14 @@ def main():
                  ["--dtype", "bf16", "--no-checksum", "--chunk-size", "4096"]))
     jobs.append(("fp32.shape", weights(6000, 1).tobytes(), ["--dtype", "fp32", "--shape", "60,100", "--chunk-size", "4096"]))
     jobs.append(("bf16.delta", bytes(delta_target), ["--dtype", "bf16", "--reference", ref_path, "--chunk-size", "4096"]))
+    # Backend 4 (segmented 4-stream Huffman, issue 7): one 32 KiB chunk per
+    # frame, so every plane is one multi-stream segment (small frames in git).
+    for dtype, data in (("bf16", bf16(weights(16384, 11)).tobytes()),
+                        ("fp16", (weights(16384, 12) * 40).astype(np.float16).tobytes()),
+                        ("fp32", weights(8192, 13).tobytes())):
+        for effort in ("default", "max"):
+            jobs.append((f"huffman-{dtype}.{effort}", data,
+                         ["--dtype", dtype, "--effort", effort, "--chunk-size", "65536"]))
     for name, data, dtype in structure_inputs():
         jobs.append((f"{name}.default", data, ["--dtype", dtype, "--chunk-size", "4096"]))
     for name, data, args in jobs:

@@ -1,4 +1,4 @@
-// kernels_bench.cpp - Google Benchmark micro-benchmarks for z4ai's hot kernels, so
+// codec_bench.cpp - Google Benchmark micro-benchmarks for z4ai's hot kernels, so
 // speed work can be measured kernel by kernel: byte-plane split/merge, every
 // entropy backend's encode/decode on a real-shaped exponent and mantissa plane,
 // sparse split/merge, delta XOR/SUB, and whole frames through the C ABI.
