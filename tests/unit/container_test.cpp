@@ -406,7 +406,9 @@ TEST(Container, DamagedContainersAreErrorsNeverCrashes) {
         bad[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
         z4ai_status s =
             z4ai_safetensors_decompress(d.get(), out.data(), out.size(), bad.data(), bad.size(), &w);
-        if (s == Z4AI_OK) EXPECT_EQ(out, st) << "flip at " << at;  // only bytes nothing reads may flip
+        if (s == Z4AI_OK) {
+            EXPECT_EQ(out, st) << "flip at " << at;  // only bytes nothing reads may flip
+        }
         CallbackData cb{&bad};
         for (int via = 0; via < 2; ++via) {
             Reader r(z4ai_reader_create());
@@ -521,8 +523,8 @@ Compressed delta_pack(const Bytes& ft, const Bytes& base, int match = 1) {
 
 TEST(ModelDelta, RoundTripsAndPicksCopyDeltaOrFresh) {
     Pair p = fine_tune_pair();
-    Bytes base = make_safetensors(p.base, {R"({"step":"0"})"});
-    Bytes ft = make_safetensors(p.ft, {R"({"step":"100"})", 8, 1});
+    Bytes base = make_safetensors(p.base, {R"({"step":"0"})", 8, 0, false, ""});
+    Bytes ft = make_safetensors(p.ft, {R"({"step":"100"})", 8, 1, false, ""});
     Compressed z = delta_pack(ft, base);
     ASSERT_EQ(z.status, Z4AI_OK);
     Compressed alone = pack(ft);
