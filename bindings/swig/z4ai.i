@@ -526,3 +526,6 @@ typedef struct z4ai_swig_dctx {
     /** Recommended output size per streaming step. */
     int64_t stream_out_size() { return $self->ctx ? (int64_t)z4ai_dstream_out_size($self->ctx) : 0; }
 }
+
+/* ---- containers, model deltas and random access (Reader) ---------------- */
+%include "container.i"
