@@ -525,5 +525,12 @@ typedef struct z4ai_swig_dctx {
     int64_t stream_out_size() { return $self->ctx ? (int64_t)z4ai_dstream_out_size($self->ctx) : 0; }
 }
 
-/* ---- containers, model deltas, random-access reader --------------------- */
+/* ---- containers, model deltas and random access ------------------------- */
+/* Two container layers were written side by side; until they are unified, Python's
+ * package uses TensorReader (z4ai_container.i), Java/Go/C# use Reader (container.i).
+ * Each SWIG module is generated for one language, so they never meet in one wrapper. */
+#if defined(SWIGPYTHON)
 %include "z4ai_container.i"
+#else
+%include "container.i"
+#endif
