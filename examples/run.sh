@@ -66,7 +66,7 @@ go)
     fi
     exec "$exe" "${args[@]}" ;;
 java)
-    [ -e "$BUILD/bindings/java/z4ai.jar" ] || cmake_target z4ai_java
+    [ -e "$BUILD/bindings/java/z4ai.jar" ] || cmake_target z4ai_jar
     jar="$BUILD/bindings/java/z4ai.jar" classes="$OUT/java"
     if newer "$classes/Z4aiExample.class" "$ROOT/examples/java/Z4aiExample.java" "$jar"; then
         mkdir -p "$classes"
@@ -74,7 +74,7 @@ java)
     fi
     exec java -Djava.library.path="$BUILD/bindings/java" -cp "$jar:$classes" Z4aiExample "${args[@]}" ;;
 csharp)
-    [ -e "$BUILD/bindings/csharp/Z4ai.dll" ] || cmake_target z4ai_csharp
+    [ -e "$BUILD/bindings/csharp/Z4ai.dll" ] || cmake_target z4ai_csharp_dll
     exe="$OUT/csharp/Z4aiExample.exe"
     if newer "$exe" "$ROOT/examples/csharp/Z4aiExample.cs" "$BUILD/bindings/csharp/Z4ai.dll"; then
         mkdir -p "$OUT/csharp"

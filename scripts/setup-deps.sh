@@ -7,12 +7,19 @@ set -euo pipefail
 PACKAGES=(cmake ninja-build pkg-config g++ make
           libzstd-dev libbrotli-dev libxxhash-dev
           libgtest-dev libgmock-dev libbenchmark-dev
-          swig python3-dev unzip)
+          swig python3-dev unzip
+          clang libclang-rt-14-dev abigail-tools)  # fuzzing (libFuzzer), TSan tier, abi-check
+# Python wheel test (scripts/test-wheel.sh): a fresh virtual environment.
+PACKAGES+=(python3-venv)
 # Storage plugins and bindings (issue 9): HDF5/netCDF tools for the filter plugin tests.
-PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin)
+PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin time)  # time: peak-RSS checks of the examples
 # Example toolchains from Debian when the machine has none of its own (rustup, /usr/local/go).
 command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
 command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
+# nginx: the HTTP Range-request test of container random access (ctest label http).
+PACKAGES+=(nginx-light)
+# Java (JDK + the default-java symlink CMake's FindJNI needs) and C# (Debian's mono).
+PACKAGES+=(default-jdk-headless mono-mcs mono-runtime)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

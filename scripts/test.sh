@@ -11,11 +11,20 @@ echo "== build + ctest (release) =="
 BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/build.sh"
 ctest --test-dir "$ROOT/build" --output-on-failure -j "$JOBS"
 
+if [ "${Z4AI_SKIP_WHEEL:-0}" != 1 ]; then
+    echo "== Python wheel: build, install into a fresh venv, pytest =="
+    bash "$ROOT/scripts/test-wheel.sh"
+fi
+
 if [ "${Z4AI_SKIP_SANITIZERS:-0}" != 1 ]; then
     echo "== build + ctest (ASan + UBSan + LSan) =="
     BUILD_DIR="$ROOT/build-asan" bash "$ROOT/scripts/build.sh" -DZ4AI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
         -DZ4AI_BUILD_BENCH=OFF -DZ4AI_BUILD_PYTHON=OFF
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir "$ROOT/build-asan" --output-on-failure -j "$JOBS" -LE "nosan"
+fi
+if [ "${Z4AI_SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
+    echo "== fuzz: every libFuzzer target for ${Z4AI_FUZZ_SECONDS:-20}s (tests/fuzz/run.sh) =="
+    FUZZ_PARALLEL=2 bash "$ROOT/tests/fuzz/run.sh" "${Z4AI_FUZZ_SECONDS:-20}"
 fi
 echo "== all tests passed =="

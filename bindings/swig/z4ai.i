@@ -144,11 +144,19 @@ static int z4ai_swig_own_copy(void** slot, const void* p, size_t n) {
 #error "z4ai.i: no typemaps for this SWIG target language (add bindings/swig/<lang>/typemaps.i)"
 #endif
 
+/* A second input buffer (model deltas) uses the Z4AI_IN typemaps: no new typemap per
+ * language. Applied before the classes so that every method sees it. */
+%apply (const void* Z4AI_IN, size_t Z4AI_IN_SIZE) { (const void* Z4AI_BASE, size_t Z4AI_BASE_SIZE) };
+
 /* ---- constants of z4ai.h (enums and macros); its functions are not wrapped -- */
 %rename("$ignore", regexmatch$name="^z4ai_", %$isfunction) "";
 %ignore z4ai_in_buffer;
 %ignore z4ai_out_buffer;
+%ignore z4ai_tensor_info; /* containers: wrapped by the bindings that use them */
+%ignore z4ai_read_at_fn;
 %ignore Z4AI_CONTENT_SIZE_UNKNOWN; /* UINT64_MAX: use Z4AI_SWIG_CONTENT_SIZE_UNKNOWN */
+%ignore z4ai_tensor_info;          /* read through Reader's per-field accessors */
+%ignore z4ai_read_at_fn;
 #define Z4AI_API
 %include "z4ai.h"
 #define Z4AI_SWIG_CONTENT_SIZE_UNKNOWN (-1)

@@ -126,6 +126,12 @@ size_t Decoder::decompress_range(uint8_t* dst, size_t capacity, Bytes src, uint6
         if (begin == r.content_offset && end == r.content_offset + r.header.decoded_size) {
             decode_mapped_block(map, src, index, ws, out);
         } else {
+            // The block is decoded whole into scratch first: that scratch plus the
+            // layout's own (about the block size again) must fit the memory limit,
+            // checked before allocating (hostile frames declare 256 MiB blocks cheaply).
+            if (uint64_t(r.header.decoded_size) * 2 > config.max_memory)
+                fail(Code::memory_limit, "range needs a " + std::to_string(r.header.decoded_size) +
+                                             "-byte block decoded whole, above the decoder memory limit");
             ws.block.resize(r.header.decoded_size);
             decode_mapped_block(map, src, index, ws, ws.block.data());
             std::memcpy(out, ws.block.data() + (begin - r.content_offset), end - begin);

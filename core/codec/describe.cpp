@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "codec/frame_map.hpp"
+#include "codec/structured.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
 
@@ -100,6 +101,11 @@ std::string describe_frame(Bytes src) {
             s += layout_name(p.layout);
             s += "\",\"layout_param\":";
             add(s, "%llu", p.layout_param);
+            if (const char* detail = structured_param_name(p.layout, p.layout_param)) {
+                s += ",\"structure\":\"";
+                s += detail;
+                s += "\"";
+            }
             s += ",\"streams\":[";
             for (unsigned k = 0; k < p.stream_count; ++k) {
                 if (k) s += ",";

@@ -29,13 +29,16 @@ void try_narrow(Bytes data, uint8_t dtype, StructuredScratch& s, const StructEmi
     const size_t elements = data.size() / w, tail = data.size() % w;
     if (elements == 0) return;
     const size_t sample = std::min<size_t>(elements, 4096);
-    if (narrow_count_misses(data.data(), sample, mode, narrow_miss_limit(sample)) > narrow_miss_limit(sample)) {
+    if (narrow_count_misses(data.data(), sample, mode, narrow_miss_limit(sample)) >
+        narrow_miss_limit(sample)) {
         if (mode != NarrowMode::fp32_as_bf16) return;
         mode = NarrowMode::fp32_as_fp16;  // fp16 values: 13 dead bits and a small exponent range
-        if (narrow_count_misses(data.data(), sample, mode, narrow_miss_limit(sample)) > narrow_miss_limit(sample))
+        if (narrow_count_misses(data.data(), sample, mode, narrow_miss_limit(sample)) >
+            narrow_miss_limit(sample))
             return;
     }
-    if (narrow_count_misses(data.data(), elements, mode, narrow_miss_limit(elements)) > narrow_miss_limit(elements))
+    if (narrow_count_misses(data.data(), elements, mode, narrow_miss_limit(elements)) >
+        narrow_miss_limit(elements))
         return;
     const unsigned nw = narrow_narrow_width(mode);
     s.narrow.resize(elements * nw);
@@ -50,8 +53,8 @@ void try_narrow(Bytes data, uint8_t dtype, StructuredScratch& s, const StructEmi
     streams[count++] = {s.index.data(), s.index.size()};
     streams[count++] = {s.values.data(), s.values.size()};
     if (tail) streams[count++] = {data.data() + elements * w, tail};
-    emit(static_cast<uint8_t>(Layout::narrow), static_cast<uint8_t>(static_cast<uint8_t>(mode) | kLayoutRotateFlag),
-         streams, count);
+    emit(static_cast<uint8_t>(Layout::narrow),
+         static_cast<uint8_t>(static_cast<uint8_t>(mode) | kLayoutRotateFlag), streams, count);
 }
 
 void try_scaled(Bytes data, uint8_t dtype, StructuredScratch& s, const StructEmit& emit) {
@@ -136,7 +139,8 @@ void try_structured_layouts(Bytes data, uint8_t dtype, StructuredScratch& scratc
 }
 
 bool is_structured_layout(uint8_t layout) noexcept {
-    return layout == static_cast<uint8_t>(Layout::narrow) || layout == static_cast<uint8_t>(Layout::scaled_int) ||
+    return layout == static_cast<uint8_t>(Layout::narrow) ||
+           layout == static_cast<uint8_t>(Layout::scaled_int) ||
            layout == static_cast<uint8_t>(Layout::palette);
 }
 
@@ -190,7 +194,8 @@ void decode_structured_block(const PayloadHeader& h, const uint8_t* const* strea
             const ScaledContainer c = static_cast<ScaledContainer>(p);
             const unsigned w = scaled_width(c);
             const size_t elements = n / w, tail = n % w;
-            check_count(h, 4 + w + (tail ? 1 : 0), offset, "scaled-int stream count does not match the container");
+            check_count(h, 4 + w + (tail ? 1 : 0), offset,
+                        "scaled-int stream count does not match the container");
             const uint64_t e = elements;
             if (h.streams[0].decoded_size > 10 * e || h.streams[1].decoded_size > 4 * e ||
                 h.streams[2].decoded_size > e || h.streams[3].decoded_size > 10 * e)
@@ -220,7 +225,8 @@ void decode_structured_block(const PayloadHeader& h, const uint8_t* const* strea
             for (unsigned k = 0; k < w; ++k) planes[k] = at + k * size_t(raw_count);
             uint8_t* raw = streams + total;
             merge_planes(planes, raw_count, w, true, raw);
-            scaled_merge(lengths, scales, q, index, Bytes(raw, size_t(raw_count) * w), elements, c, dst, offset);
+            scaled_merge(lengths, scales, q, index, Bytes(raw, size_t(raw_count) * w), elements, c, dst,
+                         offset);
             if (tail) decode_into(h, stream_data, 4 + w, 1, entropy, dst + elements * w);
             return;
         }
@@ -230,7 +236,8 @@ void decode_structured_block(const PayloadHeader& h, const uint8_t* const* strea
             const unsigned bits = 1u << log_bits;
             const size_t elements = n / w, tail = n % w;
             check_count(h, 2 + (tail ? 1 : 0), offset, "palette stream count does not match the block");
-            if (h.streams[0].decoded_size > kPaletteMax * w) fail_corrupt("palette codebook too large", offset);
+            if (h.streams[0].decoded_size > kPaletteMax * w)
+                fail_corrupt("palette codebook too large", offset);
             if (h.streams[1].decoded_size != (uint64_t(elements) * bits + 7) / 8)
                 fail_corrupt("palette index stream size does not match block size", offset);
             if (tail && h.streams[2].decoded_size != tail)

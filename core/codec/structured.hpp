@@ -29,7 +29,8 @@ struct StructStream {
 };
 
 // Receives one candidate: layout, layout parameter and its streams in order.
-using StructEmit = std::function<void(uint8_t layout, uint8_t param, const StructStream* streams, unsigned count)>;
+using StructEmit =
+    std::function<void(uint8_t layout, uint8_t param, const StructStream* streams, unsigned count)>;
 
 // Runs the detectors that apply to `dtype` on one chunk and emits a candidate
 // for each layout whose model fits.

@@ -3,6 +3,9 @@
 #include <brotli/decode.h>
 #include <brotli/encode.h>
 
+#include <algorithm>
+#include <bit>
+
 #include "util/status.hpp"
 
 namespace z4ai {
@@ -13,8 +16,12 @@ void brotli_encode(Bytes in, const LzOptions& options, Buffer& out) {
     size_t old = out.size();
     out.reserve(old + bound);
     size_t written = bound;
-    if (!BrotliEncoderCompress(options.brotli_quality, options.brotli_window, BROTLI_MODE_GENERIC, in.size(),
-                               in.data(), &written, out.data() + old))
+    // A window no larger than the input: same output size, far less memory to
+    // map and clear per call (max tier calls this for every candidate stream).
+    int window = std::max(BROTLI_MIN_WINDOW_BITS, static_cast<int>(std::bit_width(in.size())));
+    window = std::min(window, options.brotli_window);
+    if (!BrotliEncoderCompress(options.brotli_quality, window, BROTLI_MODE_GENERIC, in.size(), in.data(),
+                               &written, out.data() + old))
         fail(Code::internal, "brotli compression failed");
     out.resize(old + written);
 }

@@ -25,7 +25,9 @@ class ExceptionWriter {
 class ExceptionReader {
    public:
     // `limit`: positions must be < limit. `offset` is for error messages.
-    ExceptionReader(Bytes in, uint64_t limit, uint64_t offset) : in_(in), limit_(limit), offset_(offset) { advance(); }
+    ExceptionReader(Bytes in, uint64_t limit, uint64_t offset) : in_(in), limit_(limit), offset_(offset) {
+        advance();
+    }
     // Position of the next exception, or UINT64_MAX when the list is exhausted.
     uint64_t peek() const noexcept { return next_; }
     void pop() { advance(); }

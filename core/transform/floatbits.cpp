@@ -2,7 +2,6 @@
 
 namespace z4ai {
 
-
 uint64_t fp32_to_fp64_bits(uint32_t f) noexcept {
     uint64_t sign = uint64_t(f >> 31) << 63;
     uint64_t e = (f >> 23) & 0xFF;
@@ -19,8 +18,6 @@ uint64_t fp32_to_fp64_bits(uint32_t f) noexcept {
     if (e == 255) return sign | (uint64_t(0x7FF) << 52) | (m << 29);
     return sign | ((e + 896) << 52) | (m << 29);
 }
-
-
 
 bool fp32_to_fp16_exact(uint32_t f, uint16_t* h) noexcept {
     *h = fp32_to_fp16_bits(f);

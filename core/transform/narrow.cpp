@@ -91,8 +91,8 @@ size_t narrow_split(const uint8_t* in, size_t elements, NarrowMode m, uint8_t* n
     return ex.count();
 }
 
-void narrow_merge(const uint8_t* narrow, size_t elements, NarrowMode m, Bytes index, Bytes values, uint8_t* out,
-                  uint64_t offset) {
+void narrow_merge(const uint8_t* narrow, size_t elements, NarrowMode m, Bytes index, Bytes values,
+                  uint8_t* out, uint64_t offset) {
     const unsigned w = narrow_wide_width(m), nw = narrow_narrow_width(m);
     if (values.size() % w) fail_corrupt("narrow exception values are not whole elements", offset);
     const size_t count = values.size() / w;

@@ -29,7 +29,7 @@ size_t narrow_split(const uint8_t* in, size_t elements, NarrowMode m, uint8_t* n
 
 // Inverse. Throws corrupt when the exception streams are inconsistent (positions
 // out of order or range, values not a whole number of words, count mismatch).
-void narrow_merge(const uint8_t* narrow, size_t elements, NarrowMode m, Bytes index, Bytes values, uint8_t* out,
-                  uint64_t offset);
+void narrow_merge(const uint8_t* narrow, size_t elements, NarrowMode m, Bytes index, Bytes values,
+                  uint8_t* out, uint64_t offset);
 
 }  // namespace z4ai

@@ -96,13 +96,15 @@ bool palette_split(const uint8_t* in, size_t elements, unsigned w, PaletteStream
 
 void palette_merge(Bytes codebook, Bytes indices, unsigned bits, size_t elements, unsigned w, uint8_t* out,
                    uint64_t offset) {
-    if (codebook.size() % w || codebook.empty()) fail_corrupt("palette codebook is not whole elements", offset);
+    if (codebook.size() % w || codebook.empty())
+        fail_corrupt("palette codebook is not whole elements", offset);
     size_t count = codebook.size() / w;
     if (count > (size_t(1) << bits)) fail_corrupt("palette codebook larger than its index width", offset);
     for (size_t j = 1; j < count; ++j)
         if (load_word(codebook.data() + j * w, w) <= load_word(codebook.data() + (j - 1) * w, w))
             fail_corrupt("palette codebook is not strictly increasing", offset);
-    if (indices.size() != (elements * bits + 7) / 8) fail_corrupt("palette index stream size is wrong", offset);
+    if (indices.size() != (elements * bits + 7) / 8)
+        fail_corrupt("palette index stream size is wrong", offset);
     const unsigned mask = (1u << bits) - 1;
     const uint8_t* idx = indices.data();
     for (size_t i = 0; i < elements; ++i) {

@@ -29,7 +29,7 @@ unsigned palette_bits_for(size_t count) noexcept;
 
 // Inverse. Throws corrupt when the codebook is empty, too large for `bits`, not
 // strictly increasing, an index is out of range, or padding bits are set.
-void palette_merge(Bytes codebook, Bytes indices, unsigned bits, size_t elements, unsigned width, uint8_t* out,
-                   uint64_t offset);
+void palette_merge(Bytes codebook, Bytes indices, unsigned bits, size_t elements, unsigned width,
+                   uint8_t* out, uint64_t offset);
 
 }  // namespace z4ai

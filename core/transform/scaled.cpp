@@ -38,9 +38,9 @@ uint32_t scaled_value(int q, uint32_t scale_bits, ScaledContainer c) noexcept {
 namespace {
 
 constexpr int kQMin = -128, kQMax = 127;
-constexpr size_t kWindow = 32;      // elements looked at to find a segment's scale
-constexpr size_t kMinPrefix = 6;    // a scale must explain this many elements to start a segment
-constexpr size_t kSample = 512;     // elements per sample window analysed before the whole chunk
+constexpr size_t kWindow = 32;    // elements looked at to find a segment's scale
+constexpr size_t kMinPrefix = 6;  // a scale must explain this many elements to start a segment
+constexpr size_t kSample = 512;   // elements per sample window analysed before the whole chunk
 
 // |value| and the interval of |real| that rounds to it, per 16-bit code
 // (the fp32 product's own rounding is checked exactly later).
@@ -79,8 +79,10 @@ struct View {
         }
         return 0;
     }
-    // Finite and not -0.0 (which no integer times a positive scale produces).
-    bool usable(uint32_t b) const { return b != sign_bit() && (b & ~sign_bit()) < inf_bits(c); }
+    // Finite and non-zero: can anchor or narrow a scale.
+    bool usable(uint32_t b) const { return (b & ~sign_bit()) != 0 && (b & ~sign_bit()) < inf_bits(c); }
+    // +0.0 or -0.0: q = 0 under any scale (-0.0 via the segment's negative-zero flag).
+    bool is_zero(uint32_t b) const { return (b & ~sign_bit()) == 0; }
 
     static ElemInfo compute(uint32_t a, ScaledContainer c) {
         ElemInfo e;
@@ -127,7 +129,7 @@ struct Interval {
 
 // Tries to fit element b into the scale interval; narrows it on success.
 inline bool fit(const View& v, uint32_t b, Interval& s, int* q_out) {
-    if (b == 0) {
+    if (v.is_zero(b)) {
         *q_out = 0;
         return true;
     }
@@ -158,7 +160,7 @@ size_t find_scale(const View& v, size_t i, size_t end, Interval* out) {
     size_t n = 0;
     for (size_t k = i; k < end && n < kWindow; ++k) {
         uint32_t b = v.bits(k);
-        if (b == 0) continue;
+        if (v.is_zero(b)) continue;
         if (!v.usable(b)) break;
         window[n++] = b;
     }
@@ -170,6 +172,11 @@ size_t find_scale(const View& v, size_t i, size_t end, Interval* out) {
         if (m > best_mag) best_mag = m, anchors[0] = k;
         if (k < 8 && m > best_mag8) best_mag8 = m, anchors[1] = k;
     }
+    // A finer grid (scale / k) also explains the row and, with larger integers, may
+    // wrongly absorb a few elements of the next row: prefer the largest scale whose
+    // prefix is within a few elements of the longest.
+    constexpr size_t kSlack = 3;
+    uint8_t prefix_of[2][129] = {};
     size_t best = 0;
     for (int a = 0; a < 2; ++a) {
         if (a == 1 && anchors[1] == anchors[0]) break;
@@ -180,11 +187,24 @@ size_t find_scale(const View& v, size_t i, size_t end, Interval* out) {
             size_t prefix = 0;
             int q;
             while (prefix < n && fit(v, window[prefix], s, &q)) ++prefix;
-            if (prefix > best) {
-                best = prefix;
-                *out = s;
-                if (best == n) return best;
-            }
+            prefix_of[a][t] = static_cast<uint8_t>(prefix);
+            best = std::max(best, prefix);
+            if (prefix == n) break;  // no larger t can be preferred to this one
+        }
+        if (best == n) break;
+    }
+    if (best == 0) return 0;
+    const size_t want = best > kSlack ? best - kSlack : best;
+    for (int a = 0; a < 2; ++a) {
+        View::Elem e = v.elem(window[anchors[a]]);
+        for (int t = 1; t <= 128; ++t) {
+            if (prefix_of[a][t] < want) continue;
+            Interval s{e.lo / t, e.hi / t};
+            size_t prefix = 0;
+            int q;
+            while (prefix < n && fit(v, window[prefix], s, &q)) ++prefix;
+            *out = s;
+            return prefix;
         }
     }
     return best;
@@ -205,7 +225,7 @@ bool segment_chunk(const View& v, size_t end, size_t raw_limit, std::vector<Segm
     };
     while (i < end) {
         size_t start = i;
-        while (i < end && v.bits(i) == 0) ++i;  // zeros fit any scale: they join the next segment
+        while (i < end && v.is_zero(v.bits(i))) ++i;  // zeros fit any scale: they join the next segment
         if (i == end) {
             segs.push_back({start, i - start, true, {1.0, 1.0}});
             break;
@@ -231,7 +251,7 @@ bool segment_chunk(const View& v, size_t end, size_t raw_limit, std::vector<Segm
             unsigned checked = 0, ok = 0;
             for (size_t j = k + 1; j < end && checked < 4; ++j) {
                 uint32_t b = v.bits(j);
-                if (b == 0) continue;
+                if (v.is_zero(b)) continue;
                 Interval probe = s;
                 ++checked;
                 ok += fit(v, b, probe, &q);
@@ -265,7 +285,7 @@ uint32_t choose_scale(const View& v, const Segment& seg, size_t* misses) {
         size_t miss = 0;
         for (size_t k = 0; k < seg.len && miss < best_miss; ++k) {
             uint32_t b = v.bits(seg.start + k);
-            if (b == 0) continue;
+            if (v.is_zero(b)) continue;
             int qq = 0;
             if (v.usable(b)) {
                 double r = std::floor(v.value_of(b) / double(cf) + 0.5);
@@ -304,7 +324,7 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
             size_t scaled = 0;
             for (const Segment& s : segs)
                 if (s.scaled) scaled += s.len;
-            if (scaled >= window * 3 / 4 && segs.size() <= window / 24) ++hits;
+            if (scaled >= window * 3 / 4 && segs.size() <= window / 16) ++hits;
             if (hits + (3 - k) < 2) break;  // the remaining windows cannot make two hits
         }
         if (hits < std::min(2u, tried)) return false;
@@ -320,6 +340,7 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
     out.scaled_elements = out.raw_count = out.exceptions = 0;
     ExceptionWriter ex(out.index);
     uint8_t* q = out.q.data();
+    const uint32_t negzero = v.sign_bit();
     for (size_t j = 0; j < segs.size(); ++j) {
         const Segment& seg = segs[j];
         put_varint(out.lengths, seg.len);
@@ -327,22 +348,40 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
         if (seg.scaled) {
             size_t misses = 0;
             scale = choose_scale(v, seg, &misses);
-            float sf = f32_from_bits(scale);
+            const float sf = f32_from_bits(scale);
+            // First pass: the integers; -0.0 marked with a sentinel (int8 has no -0).
+            constexpr int kNegZero = 1000, kMiss = 1001;
+            bool has_negzero = false, has_m128 = false;
+            thread_local std::vector<int> qs;
+            qs.resize(seg.len);
             for (size_t k = 0; k < seg.len; ++k) {
-                size_t at = seg.start + k;
-                uint32_t b = v.bits(at);
-                int qq = 0;
-                if (b != 0) {
-                    if (v.usable(b)) {
-                        double r = std::floor(v.value_of(b) / double(sf) + 0.5);
-                        if (r >= kQMin && r <= kQMax) qq = int(r);
-                    }
-                    if (qq == 0 || scaled_value(qq, scale, c) != b) {
-                        qq = 0;
-                        ex.add(at);
-                        out.raw.append(in + w * at, w);
-                        ++out.exceptions;
-                    }
+                uint32_t b = v.bits(seg.start + k);
+                int qq = kMiss;
+                if (b == 0) {
+                    qq = 0;
+                } else if (b == negzero) {
+                    qq = kNegZero;
+                    has_negzero = true;
+                } else if (v.usable(b)) {
+                    double r = std::floor(v.value_of(b) / double(sf) + 0.5);
+                    if (r >= kQMin && r <= kQMax && r != 0 && scaled_value(int(r), scale, c) == b)
+                        qq = int(r);
+                }
+                has_m128 |= qq == -128;
+                qs[k] = qq;
+            }
+            // The scale's sign bit says "q = -128 means -0.0 in this segment".
+            const bool flag = has_negzero && !has_m128;
+            if (flag) scale |= 0x80000000u;
+            for (size_t k = 0; k < seg.len; ++k) {
+                int qq = qs[k];
+                if (qq == kNegZero && flag) qq = -128;
+                if (qq == kNegZero || qq == kMiss) {
+                    size_t at = seg.start + k;
+                    ex.add(at);
+                    out.raw.append(in + w * at, w);
+                    ++out.exceptions;
+                    qq = 0;
                 }
                 *q++ = static_cast<uint8_t>(static_cast<int8_t>(qq));
             }
@@ -362,7 +401,8 @@ size_t scaled_count_segments(Bytes lengths, size_t elements, uint64_t offset) {
     uint64_t total = 0;
     while (pos < lengths.size()) {
         uint64_t len = get_varint(lengths, &pos, offset);
-        if (len == 0 || len > elements - total) fail_corrupt("scaled-int segment lengths do not fit the block", offset);
+        if (len == 0 || len > elements - total)
+            fail_corrupt("scaled-int segment lengths do not fit the block", offset);
         total += len;
         ++count;
     }
@@ -370,11 +410,12 @@ size_t scaled_count_segments(Bytes lengths, size_t elements, uint64_t offset) {
     return count;
 }
 
-void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, size_t elements, ScaledContainer c,
-                  uint8_t* out, uint64_t offset) {
+void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, size_t elements,
+                  ScaledContainer c, uint8_t* out, uint64_t offset) {
     const unsigned w = scaled_width(c);
     const size_t segments = scaled_count_segments(lengths, elements, offset);
-    if (scales.size() != 4 * segments) fail_corrupt("scaled-int scale stream does not match the segments", offset);
+    if (scales.size() != 4 * segments)
+        fail_corrupt("scaled-int scale stream does not match the segments", offset);
     if (raw.size() % w) fail_corrupt("scaled-int raw values are not whole elements", offset);
     const size_t raw_count = raw.size() / w;
     ExceptionReader ex(index, elements, offset);
@@ -391,11 +432,24 @@ void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, 
             at += len;
             continue;
         }
-        if ((scale >> 31) || (scale & 0x7F800000u) == 0x7F800000u)
-            fail_corrupt("scaled-int scale is negative or not finite", offset);
+        const bool negzero = scale >> 31;
+        scale &= 0x7FFFFFFFu;
+        if (scale == 0 || (scale & 0x7F800000u) == 0x7F800000u)
+            fail_corrupt("scaled-int scale is zero or not finite", offset);
         if (len > q.size() - qi) fail_corrupt("scaled-int integer stream runs short", offset);
+        const uint32_t negzero_bits = w == 4 ? 0x80000000u : 0x8000u;
+        // One value per distinct integer of the segment: a table over [lo, hi].
+        const int8_t* qs = reinterpret_cast<const int8_t*>(q.data()) + qi;
+        int lo = 127, hi = -128;
+        for (uint64_t k = 0; k < len; ++k) {
+            lo = std::min<int>(lo, qs[k]);
+            hi = std::max<int>(hi, qs[k]);
+        }
+        uint32_t table[256];
+        for (int v = lo; v <= hi; ++v)
+            table[v - lo] = negzero && v == -128 ? negzero_bits : scaled_value(v, scale, c);
+        qi += len;
         for (uint64_t k = 0; k < len; ++k, ++at) {
-            int qq = static_cast<int8_t>(q[qi++]);
             uint32_t b;
             if (ex.peek() == at) {
                 if (ri == raw_count) fail_corrupt("scaled-int raw values run short", offset);
@@ -403,7 +457,7 @@ void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, 
                 ++ri;
                 ex.pop();
             } else {
-                b = scaled_value(qq, scale, c);
+                b = table[qs[k] - lo];
             }
             if (w == 4)
                 store_u32(out + 4 * at, b);

@@ -24,7 +24,8 @@ uint32_t scaled_value(int q, uint32_t scale_bits, ScaledContainer c) noexcept;
 
 struct ScaledStreams {
     Buffer lengths;  // LEB128 segment lengths (elements), each >= 1, summing to the element count
-    Buffer scales;   // 4 x segments bytes, plane-major: byte k of scale j at k * segments + j; 0 = raw segment
+    Buffer scales;   // 4 x segments bytes, plane-major: byte k of scale j at k * segments + j; 0 = raw
+                     // segment; sign bit set: q = -128 stands for -0.0 in this segment
     Buffer q;        // one int8 per element of the scaled segments (exceptions hold 0)
     Buffer index;    // exception positions (exception_list.hpp), inside scaled segments
     Buffer raw;      // raw-segment elements and exceptions, in element order, container width each
@@ -41,8 +42,8 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
 // Inverse of scaled_split. `raw` holds raw_count elements of container width.
 // Throws corrupt on any inconsistency (lengths not summing to `elements`, bad
 // scale bits, stream sizes, exception positions outside scaled segments).
-void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, size_t elements, ScaledContainer c,
-                  uint8_t* out, uint64_t offset);
+void scaled_merge(Bytes lengths, Bytes scales, Bytes q, Bytes index, Bytes raw, size_t elements,
+                  ScaledContainer c, uint8_t* out, uint64_t offset);
 
 // Number of segments described by a lengths stream (validates it: each >= 1, sum == elements).
 size_t scaled_count_segments(Bytes lengths, size_t elements, uint64_t offset);

@@ -50,8 +50,8 @@ static int compress_file(FILE* in, FILE* out, long long in_size, int32_t dtype) 
         size_t ipos = 0, remaining = 0;
         do {
             size_t opos = 0;
-            s = z4ai_compress_stream_args(c, obuf, out_cap, &opos, ibuf, got, &ipos, eof ? Z4AI_END : Z4AI_CONTINUE,
-                                          &remaining);
+            s = z4ai_compress_stream_args(c, obuf, out_cap, &opos, ibuf, got, &ipos,
+                                          eof ? Z4AI_END : Z4AI_CONTINUE, &remaining);
             if (s != Z4AI_OK) {
                 rc = fail("compress", s, z4ai_cctx_last_error(c));
                 eof = 1;
@@ -83,7 +83,8 @@ static int decompress_file(FILE* in, FILE* out) {
         size_t ipos = 0, remaining = 1;
         while (ipos < got || remaining) {
             size_t opos = 0, before = ipos;
-            z4ai_status s = z4ai_decompress_stream_args(d, obuf, out_cap, &opos, ibuf, got, &ipos, &remaining);
+            z4ai_status s =
+                z4ai_decompress_stream_args(d, obuf, out_cap, &opos, ibuf, got, &ipos, &remaining);
             if (s != Z4AI_OK) {
                 rc = fail("decompress", s, z4ai_dctx_last_error(d));
                 break;
@@ -93,9 +94,9 @@ static int decompress_file(FILE* in, FILE* out) {
                 break;
             }
             in_frame = remaining != 0;
-            if (!in_frame && ipos == got) break;     /* frame complete, input used up */
-            if (!in_frame) remaining = 1;            /* concatenated frames: next one */
-            if (opos == 0 && ipos == before) break;  /* needs more input */
+            if (!in_frame && ipos == got) break;    /* frame complete, input used up */
+            if (!in_frame) remaining = 1;           /* concatenated frames: next one */
+            if (opos == 0 && ipos == before) break; /* needs more input */
         }
         if (rc == 0 && ferror(in)) rc = fail("read", Z4AI_E_IO, NULL);
     }

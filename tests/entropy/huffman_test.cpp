@@ -240,21 +240,32 @@ TEST(Huffman, CorruptHeadersAreErrorsNotCrashes) {
     }
 }
 
-TEST(Huffman, IncompleteCodeWithUnusedPatternIsCorrupt) {
-    // Hand-made segment: symbols 0 and 1 with lengths 1 and 2 (code space 3/4);
-    // the bit pattern 11 is unused and must be rejected.
+TEST(Huffman, IncompleteCodesAreCorruptAndCompleteOnesDecode) {
+    // Hand-made segment: symbols 0 and 1 with lengths 1 and 2 (code space 3/4,
+    // pattern 11 unused): rejected at the header.
     std::vector<uint8_t> enc = {16, 2, 0, 1, 0x21};
-    // four streams of 1 symbol each: n = 4, q = 1
-    enc.insert(enc.end(), {1, 0, 1, 0, 1, 0, 1, 0});
-    enc.insert(enc.end(), {0x00, 0x80, 0x40, 0xC0});  // 0 -> sym0, 10 -> sym1, 01.. -> sym0, 11 -> unused
+    enc.insert(enc.end(), {1, 0, 1, 0, 1, 0, 1, 0});  // four streams of one byte (n = 4)
+    enc.insert(enc.end(), {0x00, 0x80, 0x40, 0x80});
     try {
         decode(enc, 4);
-        ADD_FAILURE() << "unused code accepted";
+        ADD_FAILURE() << "incomplete code accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), Code::corrupt);
     }
-    enc[enc.size() - 1] = 0x80;
-    EXPECT_EQ(decode(enc, 4), (std::vector<uint8_t>{0, 1, 0, 1}));
+    // Symbols 0, 1, 2 with lengths 1, 2, 2: codes 0, 10, 11 (canonical, MSB first).
+    enc[4] = 0x21;
+    enc.insert(enc.begin() + 5, 0x02);
+    enc[3] = 2;
+    enc[enc.size() - 1] = 0xC0;  // stream 3: 11 -> symbol 2
+    EXPECT_EQ(decode(enc, 4), (std::vector<uint8_t>{0, 1, 0, 2}));
+    enc.push_back(0);    // a stream size that does not match its bits
+    enc[6 + 2 * 3] = 2;  // B3 = 2: stream 3 is "11" plus a whole zero byte
+    try {
+        decode(enc, 4);
+        ADD_FAILURE() << "stream with an extra byte accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), Code::corrupt);
+    }
 }
 
 }  // namespace

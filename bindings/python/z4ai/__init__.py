@@ -37,11 +37,13 @@ from ._errors import (
     ReferenceError_,
     ReferenceMismatchError,
     ReferenceMissingError,
+    SafetensorsInvalidError,
     SourceTooLargeError,
     StageError,
     TruncatedError,
     UnknownFormatError,
     VersionUnsupportedError,
+    WrongKindError,
     _make_error,
     error_class,
 )
@@ -131,4 +133,6 @@ __all__ = [
     "InternalError",
     "BusyError",
     "SourceTooLargeError",
+    "SafetensorsInvalidError",
+    "WrongKindError",
 ]

@@ -98,8 +98,8 @@ def _prepare_array(arr: Any, dtype: DTypeLike, require: bool) -> Tuple[Any, DTyp
             return arr, None, None
         dtype = inferred
     code = dtype_code(dtype)
-    shape = tuple(int(s) for s in arr.shape)
-    if _n.dtype_width(code) * int(np.prod(shape, dtype=np.int64)) != arr.nbytes or len(shape) > 8:
+    shape: Optional[Tuple[int, ...]] = tuple(int(s) for s in arr.shape)
+    if _n.dtype_width(code) * arr.size != arr.nbytes or arr.ndim > 8:
         shape = None  # the element type does not tile the array (e.g. dtype="raw" on fp32)
     return arr, code, shape
 

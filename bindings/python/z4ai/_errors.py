@@ -37,6 +37,8 @@ __all__ = [
     "InternalError",
     "BusyError",
     "SourceTooLargeError",
+    "SafetensorsInvalidError",
+    "WrongKindError",
 ]
 
 
@@ -144,6 +146,16 @@ class SourceTooLargeError(Error, ValueError):
     """Z4AI_E_SRC_TOO_LARGE: input larger than the format can describe."""
 
 
+class SafetensorsInvalidError(CorruptError):
+    """Z4AI_E_SAFETENSORS_INVALID: not a valid .safetensors file (header, dtype, shape,
+    offsets, duplicate names)."""
+
+
+class WrongKindError(Error, ValueError):
+    """Z4AI_E_WRONG_KIND: valid input of another kind than the call needs (e.g. a model
+    delta given where a .zstn container is expected)."""
+
+
 _BY_NAME: Dict[str, Type[Error]] = {
     "Z4AI_E_MEMORY": OutOfMemoryError,
     "Z4AI_E_DST_TOO_SMALL": DstTooSmallError,
@@ -165,6 +177,8 @@ _BY_NAME: Dict[str, Type[Error]] = {
     "Z4AI_E_INTERNAL": InternalError,
     "Z4AI_E_BUSY": BusyError,
     "Z4AI_E_SRC_TOO_LARGE": SourceTooLargeError,
+    "Z4AI_E_SAFETENSORS_INVALID": SafetensorsInvalidError,
+    "Z4AI_E_WRONG_KIND": WrongKindError,
 }
 
 

@@ -146,7 +146,7 @@ class Decompressor:
         src = memoryview(self._pending)
         try:
             while max_length < 0 or produced < max_length:
-                out = self._out
+                out: Any = self._out
                 if max_length >= 0 and max_length - produced < len(out):
                     out = memoryview(out)[: max_length - produced]
                 remaining = self._d.decompress_stream(out, src)

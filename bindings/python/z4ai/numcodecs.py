@@ -102,3 +102,9 @@ class Z4ai(Codec):
                                        f"out holds {raw.nbytes} bytes, the frame {written}")
             return out
         return decompress(frame, threads=self.threads)
+
+
+# Importing this module registers the codec too (the entry point covers fresh interpreters).
+from numcodecs.registry import register_codec as _register_codec  # noqa: E402
+
+_register_codec(Z4ai)

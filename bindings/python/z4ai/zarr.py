@@ -63,7 +63,7 @@ class Z4aiCodec(ArrayBytesCodec):
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Z4aiCodec":
         _, configuration = parse_named_configuration(data, "z4ai", require_configuration=False)
-        return cls(**(configuration or {}))
+        return cls(**dict(configuration or {}))  # type: ignore[arg-type]
 
     def to_dict(self) -> Dict[str, Any]:
         return {"name": "z4ai",
@@ -105,3 +105,9 @@ class Z4aiCodec(ArrayBytesCodec):
 
     def compute_encoded_size(self, input_byte_length: int, _chunk_spec: "ArraySpec") -> int:
         raise NotImplementedError("z4ai frames are variable-size")
+
+
+# Importing this module registers the codec too (the entry point covers fresh interpreters).
+from zarr.registry import register_codec as _register_codec  # noqa: E402
+
+_register_codec("z4ai", Z4aiCodec)

@@ -25,20 +25,51 @@ void decode(Bytes encoded, uint8_t* dst, size_t n);
 
 // ---- internals shared by the encoder, decoder and tests ----
 
+struct DecodeTable;
+
+// Incremental decoding, segment by segment, so a caller can consume each piece
+// while it is still in cache (planes are merged block by block).
+class Reader {
+   public:
+    // Parses the stream header; throws corrupt.
+    Reader(Bytes encoded, size_t n);
+    size_t segment_size() const { return size_t(1) << log_; }
+    // Decodes the next `count` symbols: a multiple of segment_size(), or all
+    // that remain. `table` is scratch (may be shared between readers).
+    void next(uint8_t* dst, size_t count, DecodeTable& table);
+    // Checks that every symbol was decoded and nothing follows the last segment.
+    void finish() const;
+
+    struct Cursor {
+        const uint8_t* p;
+        size_t left;
+        const uint8_t* take(size_t n);
+    };
+
+   private:
+    Cursor cursor_;
+    size_t total_;
+    size_t done_ = 0;
+    unsigned log_ = 0;
+    bool bmi2_ = false;
+};
+
 // Length-limited Huffman code lengths (<= kMaxCodeLength) for 256 byte
 // frequencies; len[s] = 0 for absent symbols. Needs >= 2 present symbols.
 // The resulting code is complete (Kraft sum exactly 1).
 void build_lengths(const uint32_t freq[256], uint8_t len[256]);
 
-// Decoder table: 2^11 entries; bytes 0..5 = up to six decoded symbols,
-// byte 6 = symbol count, byte 7 = bits consumed. `first` gives the first
+// Decoder table: 2^11 entries; byte 0 = bits consumed (first in the word so a
+// shift by the entry needs no extraction: it is the loop's critical path),
+// bytes 1..6 = up to six decoded symbols, byte 7 = symbol count. `first` gives the first
 // symbol alone: low byte symbol, high byte its length (0 = invalid code).
 struct DecodeTable {
     alignas(64) uint64_t multi[1u << kMaxCodeLength];
     uint16_t first[1u << kMaxCodeLength];
+    uint64_t levels[1u << kMaxCodeLength];  // build scratch: tables for 0..10 bits
 };
 // Builds the table from code lengths (symbols with len > 0). Returns false when
-// the lengths over-subscribe the code space (Kraft sum > 1) or exceed 11.
+// the code is not complete (Kraft sum != 1) or a length exceeds 11.
 bool build_decode_table(const uint8_t len[256], DecodeTable& table);
 
 }  // namespace z4ai::huffman

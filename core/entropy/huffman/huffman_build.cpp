@@ -13,7 +13,7 @@ constexpr unsigned L = kMaxCodeLength;
 constexpr unsigned kMaxSymbolsPerEntry = 6;
 
 inline uint64_t make_entry(uint64_t symbols, unsigned count, unsigned bits) {
-    return symbols | (uint64_t(count) << 48) | (uint64_t(bits) << 56);
+    return bits | (symbols << 8) | (uint64_t(count) << 56);
 }
 
 struct Builder {
@@ -56,6 +56,40 @@ struct Builder {
     }
 };
 
+// Bottom-up build when every code is >= 2 bits (so an entry never holds more
+// than 5 symbols and the cap is never hit). Level r (r-bit windows) is, for each
+// symbol s of length l <= r in canonical order, s followed by level r-l; the
+// inner loops are straight element-wise transforms the compiler vectorises.
+void build_levels(const Builder& b, DecodeTable& t) {
+    uint64_t* const lv = t.levels;  // level r at lv + 2^r - 1 (r = 0..10)
+    lv[0] = 0;
+    for (unsigned r = 1; r <= L; ++r) {
+        uint64_t* dst = r == L ? t.multi : lv + (size_t(1) << r) - 1;
+        size_t off = 0;
+        for (unsigned i = 0; i < b.count && b.len[i] <= r; ++i) {
+            const unsigned l = b.len[i];
+            const size_t n = size_t(1) << (r - l);
+            const uint64_t* src = lv + n - 1;
+            const uint64_t c = l | (uint64_t(b.sym[i]) << 8) | (uint64_t(1) << 56);
+            uint64_t* d = dst + off;
+            for (size_t k = 0; k < n; ++k) {
+                const uint64_t e = src[k];
+                d[k] = (((e << 8) & 0x00FFFFFFFFFF0000ull) | (e & 0xFF000000000000FFull)) + c;
+            }
+            if (r == L) {
+                const uint16_t f = static_cast<uint16_t>(b.sym[i] | (l << 8));
+                for (size_t k = 0; k < n; ++k) t.first[off + k] = f;
+            }
+            off += n;
+        }
+        const size_t total = size_t(1) << r;
+        const uint64_t rest = r == L ? make_entry(0, 0, L) : 0;
+        for (size_t k = off; k < total; ++k) dst[k] = rest;
+        if (r == L)
+            for (size_t k = off; k < total; ++k) t.first[k] = 0;
+    }
+}
+
 }  // namespace
 
 bool build_decode_table(const uint8_t lengths[256], DecodeTable& table) {
@@ -72,7 +106,7 @@ bool build_decode_table(const uint8_t lengths[256], DecodeTable& table) {
         kraft += per_len[l] << (L - l);
         start[l + 1] = start[l] + per_len[l];
     }
-    if (kraft > (1u << L)) return false;
+    if (kraft != (1u << L)) return false;  // only complete codes: every pattern decodes
     for (unsigned s = 0; s < 256; ++s) {
         const unsigned l = lengths[s];
         if (!l) continue;
@@ -82,7 +116,10 @@ bool build_decode_table(const uint8_t lengths[256], DecodeTable& table) {
         ++b.count;
         if (l < b.min_len) b.min_len = l;
     }
-    b.fill(table.multi, L, 0, 0, 0, true);
+    if (b.min_len >= 2)
+        build_levels(b, table);
+    else
+        b.fill(table.multi, L, 0, 0, 0, true);
     return true;
 }
 

@@ -15,7 +15,7 @@ namespace z4ai::huffman {
 namespace {
 
 constexpr uint8_t kModeRaw = 0, kModeRle = 1, kModeHuffman = 2;
-constexpr unsigned kLookupsPerReload = 5;  // 5 x 11 bits <= 57 valid bits after a reload
+constexpr unsigned kLookupsPerReload = 5;  // 5 x 11 bits <= 56 valid bits after a reload
 constexpr size_t kMaxOutPerRound = 6 * kLookupsPerReload;
 
 inline uint64_t load_be64(const uint8_t* p) { return __builtin_bswap64(load_u64(p)); }
@@ -52,24 +52,24 @@ __attribute__((always_inline)) inline void fast_loop(const uint64_t* T, Streams&
         uint8_t *o0 = s.out[0], *o1 = s.out[1], *o2 = s.out[2], *o3 = s.out[3];
         uint64_t p0 = s.pos[0], p1 = s.pos[1], p2 = s.pos[2], p3 = s.pos[3];
         for (size_t r = 0; r < rounds; ++r) {
-            uint64_t b0 = load_be64(in0 + (p0 >> 3)) << (p0 & 7);
-            uint64_t b1 = load_be64(in1 + (p1 >> 3)) << (p1 & 7);
-            uint64_t b2 = load_be64(in2 + (p2 >> 3)) << (p2 & 7);
-            uint64_t b3 = load_be64(in3 + (p3 >> 3)) << (p3 & 7);
-#define Z4AI_HUF_STEP(b, o, p)                              \
-    do {                                                    \
-        const uint64_t e = T[b >> (64 - kMaxCodeLength)];   \
-        store_u64(o, e);                                    \
-        o += (e >> 48) & 0xFF;                              \
-        const unsigned nb = static_cast<unsigned>(e >> 56); \
-        b <<= nb;                                           \
-        p += nb;                                            \
+            // The lowest bit of each window is a marker: after the round, its
+            // position is the number of bits consumed (no per-lookup counter).
+            uint64_t b0 = (load_be64(in0 + (p0 >> 3)) << (p0 & 7)) | 1;
+            uint64_t b1 = (load_be64(in1 + (p1 >> 3)) << (p1 & 7)) | 1;
+            uint64_t b2 = (load_be64(in2 + (p2 >> 3)) << (p2 & 7)) | 1;
+            uint64_t b3 = (load_be64(in3 + (p3 >> 3)) << (p3 & 7)) | 1;
+#define Z4AI_HUF_STEP(b, o)                               \
+    do {                                                  \
+        const uint64_t e = T[b >> (64 - kMaxCodeLength)]; \
+        b <<= e & 63;                                     \
+        store_u64(o, e >> 8);                             \
+        o += e >> 56;                                     \
     } while (0)
-#define Z4AI_HUF_ROUND         \
-    Z4AI_HUF_STEP(b0, o0, p0); \
-    Z4AI_HUF_STEP(b1, o1, p1); \
-    Z4AI_HUF_STEP(b2, o2, p2); \
-    Z4AI_HUF_STEP(b3, o3, p3)
+#define Z4AI_HUF_ROUND     \
+    Z4AI_HUF_STEP(b0, o0); \
+    Z4AI_HUF_STEP(b1, o1); \
+    Z4AI_HUF_STEP(b2, o2); \
+    Z4AI_HUF_STEP(b3, o3)
             Z4AI_HUF_ROUND;
             Z4AI_HUF_ROUND;
             Z4AI_HUF_ROUND;
@@ -77,6 +77,10 @@ __attribute__((always_inline)) inline void fast_loop(const uint64_t* T, Streams&
             Z4AI_HUF_ROUND;
 #undef Z4AI_HUF_ROUND
 #undef Z4AI_HUF_STEP
+            p0 += static_cast<unsigned>(__builtin_ctzll(b0));
+            p1 += static_cast<unsigned>(__builtin_ctzll(b1));
+            p2 += static_cast<unsigned>(__builtin_ctzll(b2));
+            p3 += static_cast<unsigned>(__builtin_ctzll(b3));
         }
         s.out[0] = o0, s.out[1] = o1, s.out[2] = o2, s.out[3] = o3;
         s.pos[0] = p0, s.pos[1] = p1, s.pos[2] = p2, s.pos[3] = p3;
@@ -101,15 +105,15 @@ void tail(const DecodeTable& t, Streams& s, unsigned j) {
         const uint64_t b = safe_window(in, len, pos);
         const size_t idx = b >> (64 - kMaxCodeLength);
         const uint64_t e = t.multi[idx];
-        const size_t ns = (e >> 48) & 0xFF;
+        const size_t ns = e >> 56;
         const size_t room = static_cast<size_t>(end - o);
         if (ns != 0 && ns <= room) {
             if (room >= 8)
-                store_u64(o, e);
+                store_u64(o, e >> 8);
             else
-                for (size_t k = 0; k < ns; ++k) o[k] = static_cast<uint8_t>(e >> (8 * k));
+                for (size_t k = 0; k < ns; ++k) o[k] = static_cast<uint8_t>(e >> (8 * k + 8));
             o += ns;
-            pos += e >> 56;
+            pos += e & 0xFF;
         } else {
             const uint16_t f = t.first[idx];
             if (!(f >> 8)) fail(Code::corrupt, "huffman stream holds an unused code");
@@ -121,19 +125,7 @@ void tail(const DecodeTable& t, Streams& s, unsigned j) {
         fail(Code::corrupt, "huffman bitstream length does not match its symbol count");
 }
 
-struct Cursor {
-    const uint8_t* p;
-    size_t left;
-    const uint8_t* take(size_t n) {
-        if (n > left) fail(Code::corrupt, "huffman stream truncated");
-        const uint8_t* r = p;
-        p += n;
-        left -= n;
-        return r;
-    }
-};
-
-void decode_segment(Cursor& c, uint8_t* dst, size_t n, DecodeTable& table, bool bmi2) {
+void decode_segment(Reader::Cursor& c, uint8_t* dst, size_t n, DecodeTable& table, bool bmi2) {
     const uint8_t mode = *c.take(1);
     if (mode == kModeRaw) {
         std::memcpy(dst, c.take(n), n);
@@ -182,15 +174,39 @@ void decode_segment(Cursor& c, uint8_t* dst, size_t n, DecodeTable& table, bool 
 
 }  // namespace
 
+const uint8_t* Reader::Cursor::take(size_t n) {
+    if (n > left) fail(Code::corrupt, "huffman stream truncated");
+    const uint8_t* r = p;
+    p += n;
+    left -= n;
+    return r;
+}
+
+Reader::Reader(Bytes encoded, size_t n) : cursor_{encoded.data(), encoded.size()}, total_(n) {
+    log_ = *cursor_.take(1);
+    if (log_ < kMinSegmentLog || log_ > kMaxSegmentLog) fail(Code::corrupt, "bad huffman segment size");
+    bmi2_ = simd::active() >= simd::Level::avx2;
+}
+
+void Reader::next(uint8_t* dst, size_t count, DecodeTable& table) {
+    const size_t seg = segment_size();
+    if (count > total_ - done_ || (count % seg != 0 && done_ + count != total_))
+        fail(Code::internal, "huffman reader asked for a partial segment");
+    for (size_t at = 0; at < count; at += seg)
+        decode_segment(cursor_, dst + at, std::min(seg, count - at), table, bmi2_);
+    done_ += count;
+}
+
+void Reader::finish() const {
+    if (done_ != total_) fail(Code::internal, "huffman reader not at the end");
+    if (cursor_.left != 0) fail(Code::corrupt, "bytes follow the last huffman segment");
+}
+
 void decode(Bytes encoded, uint8_t* dst, size_t n) {
-    Cursor c{encoded.data(), encoded.size()};
-    const unsigned log = *c.take(1);
-    if (log < kMinSegmentLog || log > kMaxSegmentLog) fail(Code::corrupt, "bad huffman segment size");
-    const size_t seg = size_t(1) << log;
-    const bool bmi2 = simd::active() >= simd::Level::avx2;
+    Reader r(encoded, n);
     DecodeTable table;
-    for (size_t at = 0; at < n; at += seg) decode_segment(c, dst + at, std::min(seg, n - at), table, bmi2);
-    if (c.left != 0) fail(Code::corrupt, "bytes follow the last huffman segment");
+    r.next(dst, n, table);
+    r.finish();
 }
 
 }  // namespace z4ai::huffman

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "entropy/huffman/huffman.hpp"
+#include "simd/cpu.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
 
@@ -14,22 +15,25 @@ constexpr uint8_t kModeRaw = 0, kModeRle = 1, kModeHuffman = 2;
 
 inline void store_be64(uint8_t* p, uint64_t v) { store_u64(p, __builtin_bswap64(v)); }
 
+// Eight sub-histograms: consecutive equal bytes (common in exponent planes)
+// hit different counters, so increments do not wait on each other.
 void histogram(const uint8_t* p, size_t n, uint32_t freq[256]) {
-    uint32_t h[4][256] = {};
+    uint32_t h[8][256] = {};
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w = load_u64(p + i);
+        const uint64_t w = load_u64(p + i);
         ++h[0][w & 0xFF];
         ++h[1][(w >> 8) & 0xFF];
         ++h[2][(w >> 16) & 0xFF];
         ++h[3][(w >> 24) & 0xFF];
-        ++h[0][(w >> 32) & 0xFF];
-        ++h[1][(w >> 40) & 0xFF];
-        ++h[2][(w >> 48) & 0xFF];
-        ++h[3][w >> 56];
+        ++h[4][(w >> 32) & 0xFF];
+        ++h[5][(w >> 40) & 0xFF];
+        ++h[6][(w >> 48) & 0xFF];
+        ++h[7][w >> 56];
     }
     for (; i < n; ++i) ++h[0][p[i]];
-    for (unsigned s = 0; s < 256; ++s) freq[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
+    for (unsigned s = 0; s < 256; ++s)
+        freq[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s] + h[4][s] + h[5][s] + h[6][s] + h[7][s];
 }
 
 // Canonical codes (MSB-first): shorter codes first, then by symbol value.
@@ -50,13 +54,13 @@ struct Writer {
     uint8_t* out;
     uint64_t acc = 0;
     unsigned bits = 0;  // pending bits in the low end of acc, < 8 after flush
-    inline void put(uint32_t c) {
+    __attribute__((always_inline)) inline void put(uint32_t c) {
         const unsigned l = c & 0xFF;
         acc = (acc << l) | (c >> 8);
         bits += l;
     }
     // Needs 8 writable bytes at out; valid while bits <= 64 and bits > 0.
-    inline void flush() {
+    __attribute__((always_inline)) inline void flush() {
         store_be64(out, acc << (64 - bits));
         out += bits >> 3;
         bits &= 7;
@@ -68,7 +72,8 @@ struct Writer {
 };
 
 // Encodes count symbols; flushes every 4 (at most 7 + 44 pending bits).
-inline void encode_run(Writer& w, const uint8_t* s, size_t count, const uint32_t* code) {
+__attribute__((always_inline)) inline void encode_run(Writer& w, const uint8_t* s, size_t count,
+                                                      const uint32_t* code) {
     size_t i = 0;
     for (; i + 4 <= count; i += 4) {
         w.put(code[s[i]]);
@@ -82,6 +87,69 @@ inline void encode_run(Writer& w, const uint8_t* s, size_t count, const uint32_t
         w.flush();
     }
 }
+
+// Writes the four streams of one segment at area + j * max_stream.
+__attribute__((always_inline)) inline void encode_streams(const uint8_t* in, size_t q, const size_t counts[4],
+                                                          const uint32_t* code, uint8_t* area,
+                                                          size_t max_stream, size_t sizes[4]) {
+    // Two passes of two writers each: enough independent chains to overlap,
+    // few enough live values to stay in registers.
+    const size_t common = counts[3] & ~size_t(3);
+    const uint8_t* src[4] = {in, in + q, in + 2 * q, in + 3 * q};
+    Writer w[4] = {{area}, {area + max_stream}, {area + 2 * max_stream}, {area + 3 * max_stream}};
+    for (unsigned pair = 0; pair < 4; pair += 2) {
+        uint64_t a0 = 0, a1 = 0;
+        unsigned n0 = 0, n1 = 0;
+        uint8_t *o0 = w[pair].out, *o1 = w[pair + 1].out;
+        const uint8_t *s0 = src[pair], *s1 = src[pair + 1];
+#define Z4AI_PUT(a, n, sym)             \
+    do {                                \
+        const uint32_t c = code[sym];   \
+        a = (a << (c & 63)) | (c >> 8); \
+        n += c & 0xFF;                  \
+    } while (0)
+#define Z4AI_FLUSH(a, n, o)           \
+    do {                              \
+        store_be64(o, a << (64 - n)); \
+        o += n >> 3;                  \
+        n &= 7;                       \
+    } while (0)
+        for (size_t i = 0; i < common; i += 4) {
+            Z4AI_PUT(a0, n0, s0[i]);
+            Z4AI_PUT(a1, n1, s1[i]);
+            Z4AI_PUT(a0, n0, s0[i + 1]);
+            Z4AI_PUT(a1, n1, s1[i + 1]);
+            Z4AI_PUT(a0, n0, s0[i + 2]);
+            Z4AI_PUT(a1, n1, s1[i + 2]);
+            Z4AI_PUT(a0, n0, s0[i + 3]);
+            Z4AI_PUT(a1, n1, s1[i + 3]);
+            Z4AI_FLUSH(a0, n0, o0);
+            Z4AI_FLUSH(a1, n1, o1);
+        }
+#undef Z4AI_PUT
+#undef Z4AI_FLUSH
+        w[pair] = {o0, a0, n0};
+        w[pair + 1] = {o1, a1, n1};
+    }
+    for (unsigned j = 0; j < 4; ++j) {
+        encode_run(w[j], src[j] + common, counts[j] - common, code);
+        w[j].finish();
+        sizes[j] = static_cast<size_t>(w[j].out - (area + j * max_stream));
+    }
+}
+
+void encode_streams_generic(const uint8_t* in, size_t q, const size_t counts[4], const uint32_t* code,
+                            uint8_t* area, size_t max_stream, size_t sizes[4]) {
+    encode_streams(in, q, counts, code, area, max_stream, sizes);
+}
+#if defined(__x86_64__)
+__attribute__((target("bmi,bmi2"))) void encode_streams_bmi2(const uint8_t* in, size_t q,
+                                                             const size_t counts[4], const uint32_t* code,
+                                                             uint8_t* area, size_t max_stream,
+                                                             size_t sizes[4]) {
+    encode_streams(in, q, counts, code, area, max_stream, sizes);
+}
+#endif
 
 void encode_segment(const uint8_t* in, size_t n, Buffer& out) {
     uint32_t freq[256];
@@ -136,26 +204,13 @@ void encode_segment(const uint8_t* in, size_t n, Buffer& out) {
         h[3 + k / 2] |= static_cast<uint8_t>(len[s] << (4 * (k & 1)));
     }
     uint8_t* area = out.data() + base + header;
-    Writer w[4] = {{area}, {area + max_stream}, {area + 2 * max_stream}, {area + 3 * max_stream}};
-    // Interleave the four streams so their dependency chains overlap.
-    const size_t common = counts[3] & ~size_t(3);
-    const uint8_t* src[4] = {in, in + q, in + 2 * q, in + 3 * q};
-    for (size_t i = 0; i < common; i += 4) {
-        for (unsigned j = 0; j < 4; ++j) {
-            const uint8_t* s = src[j] + i;
-            w[j].put(code[s[0]]);
-            w[j].put(code[s[1]]);
-            w[j].put(code[s[2]]);
-            w[j].put(code[s[3]]);
-            w[j].flush();
-        }
-    }
     size_t sizes[4];
-    for (unsigned j = 0; j < 4; ++j) {
-        encode_run(w[j], src[j] + common, counts[j] - common, code);
-        w[j].finish();
-        sizes[j] = static_cast<size_t>(w[j].out - (area + j * max_stream));
-    }
+#if defined(__x86_64__)
+    if (simd::active() >= simd::Level::avx2)
+        encode_streams_bmi2(in, q, counts, code, area, max_stream, sizes);
+    else
+#endif
+        encode_streams_generic(in, q, counts, code, area, max_stream, sizes);
     uint8_t* sz = out.data() + base + header - 8;
     size_t at = 0;
     for (unsigned j = 0; j < 4; ++j) {

@@ -4,6 +4,8 @@
  *
  *   h5z4ai_check mkinput FILE     datasets of every kind the filter must handle
  *   h5z4ai_check compare A B      every dataset of A is byte-identical in B (file types)
+ *   h5z4ai_check filter IN OUT    copy every dataset of IN through the filter (mandatory,
+ *                                 all-zeros cd_values), as h5repack -f UD=<id>,0,1,0 does
  *   h5z4ai_check filtered FILE    every chunked dataset of FILE carries the z4ai filter
  *   h5z4ai_check write FILE       H5Pset_filter from C (optional flag, zeros, bf16
  *                                 override) + read back; a wrong override must fail
@@ -154,6 +156,33 @@ static int compare(const char* a, const char* b) {
     }
     H5Fclose(fa), H5Fclose(fb);
     return bad;
+}
+
+static int filter_copy(const char* in, const char* out) {
+    hid_t fi = H5Fopen(in, H5F_ACC_RDONLY, H5P_DEFAULT),
+          fo = H5Fcreate(out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    CHECK(fi);
+    CHECK(fo);
+    for (int i = 0; i < kNumNames; ++i) {
+        size_t n = 0;
+        unsigned char* data = read_raw(fi, kNames[i], &n);
+        if (!data) return 1;
+        hid_t ds = H5Dopen2(fi, kNames[i], H5P_DEFAULT), t = H5Dget_type(ds), sp = H5Dget_space(ds);
+        hid_t dcpl_in = H5Dget_create_plist(ds), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        hsize_t chunk[8];
+        int rank = H5Pget_chunk(dcpl_in, 8, chunk);
+        CHECK(rank);
+        CHECK(H5Pset_chunk(dcpl, rank, chunk));
+        const unsigned zeros[3] = {0, 0, 0};
+        CHECK(H5Pset_filter(dcpl, Z4AI_H5_FILTER_ID, H5Z_FLAG_MANDATORY, 3, zeros));
+        hid_t dst = H5Dcreate2(fo, kNames[i], t, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        CHECK(dst);
+        CHECK(H5Dwrite(dst, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, data));
+        H5Dclose(dst), H5Pclose(dcpl), H5Pclose(dcpl_in), H5Sclose(sp), H5Tclose(t), H5Dclose(ds);
+        free(data);
+    }
+    H5Fclose(fi), H5Fclose(fo);
+    return 0;
 }
 
 static int filtered(const char* path) {
@@ -357,6 +386,7 @@ int main(int argc, char** argv) {
     if (argc == 3 && strcmp(argv[1], "ncz") == 0) return ncz(argv[2]);
     if (argc == 3 && strcmp(argv[1], "mkinput") == 0) return mkinput(argv[2]);
     if (argc == 4 && strcmp(argv[1], "compare") == 0) return compare(argv[2], argv[3]);
+    if (argc == 4 && strcmp(argv[1], "filter") == 0) return filter_copy(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "filtered") == 0) return filtered(argv[2]);
     if (argc == 3 && strcmp(argv[1], "write") == 0) return write_api(argv[2]);
     if (argc == 4 && strcmp(argv[1], "corrupt") == 0) return corrupt(argv[2], argv[3]);

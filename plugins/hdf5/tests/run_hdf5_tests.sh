@@ -11,7 +11,7 @@ PLUGDIR="$(cd "$1" && pwd)"; CHECK="$2"; ID="$3"
 TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
 export HDF5_PLUGIN_PATH="$PLUGDIR"
 # Under an ASan build the plugin needs the ASan runtime inside the (uninstrumented) tools.
-if nm -D "$PLUGDIR/libh5z4ai.so" | grep -q __asan_init; then
+if nm -D "$PLUGDIR/libh5z4ai.so" | grep __asan_init >/dev/null; then  # (no -q: pipefail + SIGPIPE)
     export LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS="detect_leaks=0:handle_segv=1"
     ASAN_RUN=1
 else
@@ -23,10 +23,27 @@ step() { echo "== $*"; }
 step "exported symbols"
 syms="$(nm -D --defined-only "$PLUGDIR/libh5z4ai.so" | awk '{print $3}' | grep -v '^$' | sort | tr '\n' ' ')"
 [ "$syms" = "H5PLget_plugin_info H5PLget_plugin_type NCZ_get_codec_info " ] || fail "unexpected exports: $syms"
-if ldd "$PLUGDIR/libh5z4ai.so" | grep -q hdf5; then fail "plugin must not link libhdf5"; fi
+if ldd "$PLUGDIR/libh5z4ai.so" | grep hdf5 >/dev/null; then fail "plugin must not link libhdf5"; fi
+
+"$CHECK" mkinput "$TMP/in.h5"
+step "the filter through the HDF5 C API (H5Pset_filter, mandatory, all-zeros cd_values)"
+"$CHECK" filter "$TMP/in.h5" "$TMP/api_all.h5"
+"$CHECK" filtered "$TMP/api_all.h5"
+"$CHECK" compare "$TMP/in.h5" "$TMP/api_all.h5"
+step "H5Pset_filter from C (optional flag, zeros, bf16 override)"
+"$CHECK" write "$TMP/api.h5"
+step "NCZarr codec API called directly, as netCDF's Zarr backend does (no HDF5 calls)"
+"$CHECK" ncz "$PLUGDIR/libh5z4ai.so"
+step "damaged chunks: HDF5 errors, never a crash"
+for ds in fp32 random tiny fp32_be bf16_float; do "$CHECK" corrupt "$TMP/api_all.h5" "$ds"; done
+if [ "$ASAN_RUN" = 1 ]; then
+    # Debian's tools with the ASan runtime preloaded deadlock at exit (libp11-kit's
+    # destructor in freelocale), so the sanitizer build stops after the C API checks.
+    echo "hdf5 plugin (ASan build): C API checks passed; stock-tool checks run in the release build"
+    exit 0
+fi
 
 step "h5repack -f UD=$ID,0,1,0 (zeros: set_local fills everything; mandatory)"
-"$CHECK" mkinput "$TMP/in.h5"
 h5repack --enable-error-stack -f "UD=$ID,0,1,0" "$TMP/in.h5" "$TMP/out.h5"
 "$CHECK" filtered "$TMP/out.h5" | tee "$TMP/filtered.txt"
 "$CHECK" compare "$TMP/in.h5" "$TMP/out.h5"
@@ -63,15 +80,9 @@ if HDF5_PLUGIN_PATH=/nonexistent h5diff -r "$TMP/in.h5" "$TMP/out.h5" >/dev/null
     fail "h5diff succeeded without the plugin"
 fi
 
-step "H5Pset_filter from C (optional flag, zeros, bf16 override)"
-"$CHECK" write "$TMP/api.h5"
-
-step "NCZarr codec API called directly, as netCDF's Zarr backend does (no HDF5 calls)"
-"$CHECK" ncz "$PLUGDIR/libh5z4ai.so"
-
-step "damaged chunks: HDF5 errors, never a crash"
+step "damaged chunks of the h5repack output"
 cp "$TMP/out.h5" "$TMP/bad.h5"
-for ds in fp32 random tiny fp32_be; do "$CHECK" corrupt "$TMP/bad.h5" "$ds"; done
+for ds in fp32 int8; do "$CHECK" corrupt "$TMP/bad.h5" "$ds"; done
 
 if command -v nccopy >/dev/null && command -v ncgen >/dev/null; then
     step "netCDF-4: nccopy -F applies the filter, ncdump reads it back"
