@@ -335,6 +335,10 @@ def targets(R: Rows, meta, bounds, stream):
             add(8, lab, meas, ok)
         else:
             add(8, lab, "not measured (missing rows)", None)
+    for lab in ("layout-changed fine-tune (.z4dm, tensor-aware): ≥ 1.3× compressing it alone",
+                "frozen fine-tune (.z4dm): each frozen tensor ≤ 64 bytes",
+                "container (.zstn) ratio within 0.5% of its tensors' frames; one-tensor read ≤ 1.2× its frames' decode"):
+        add(8, lab, "not in this run: measured on the same corpus by `bench/containers/container_bench.py`", None)
     return out
 
 
