@@ -298,7 +298,7 @@ def main(argv=None) -> int:
         "host": {"cpu_model": cpu_model(), "logical_cpus": os.cpu_count(), "cpu_flags": cpu_flags(),
                  "mem_total_GiB": mem_total_gib(), "kernel": platform.release(),
                  "loadavg_start": [round(x, 2) for x in os.getloadavg()]},
-        "runs": args.runs, "malloc_env": MALLOC_ENV, "corpus": str(corpus), "z4ai": args.z4ai,
+        "runs": args.runs, "malloc_env": MALLOC_ENV, "corpus": str(corpus), "z4ai": args.z4ai, "repo": str(REPO),
         "files": [], "pairs": [],
     }
     try:
