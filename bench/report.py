@@ -594,7 +594,7 @@ def render(results: Path) -> str:
     failed = [c for c in meta.get("commands", []) if c["rc"]]
     w("## Errors, failures and missing inputs")
     w("")
-    if not errs and not failed and not meta.get("missing"):
+    if not errs and not failed and not meta.get("missing") and not meta.get("skipped"):
         w("None: every row round-tripped and every step exited 0.")
     for c in failed:
         w(f"- step `{c['what']}` exited {c['rc']}: {c.get('stderr_tail', '')[-300:]}")
@@ -602,6 +602,8 @@ def render(results: Path) -> str:
         w(f"- {CODEC_LABEL.get(r['codec'], r['codec'])} {r['variant']} t{r['threads']} on `{r['file']}`: {r['error'][:400]}")
     for m in meta.get("missing", []):
         w(f"- corpus file missing, not measured: `{m}`")
+    for m in meta.get("skipped", []):
+        w(f"- skipped, not measured: {m}")
     w("")
 
     w("## Method")

@@ -281,6 +281,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-micro", action="store_true")
     ap.add_argument("--skip-stream", action="store_true")
     ap.add_argument("--stream-bytes", type=int, default=4 << 30)
+    ap.add_argument("--deadline", help="UTC HH:MM: steps not started by then are skipped and listed as such")
     args = ap.parse_args(argv)
 
     cache = Path(os.environ.get("Z4AI_CACHE") or REPO / ".cache").resolve()
@@ -312,12 +313,25 @@ def main(argv=None) -> int:
         (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
 
     missing = []
+    meta["skipped"] = []
+
+    def late(what: str) -> bool:
+        if not args.deadline:
+            return False
+        now = time.strftime("%H:%M", time.gmtime())
+        if now >= args.deadline:
+            meta["skipped"].append(f"{what} (deadline {args.deadline} UTC reached)")
+            return True
+        return False
+
     for rel, group, zf, comp in spec["files"]:
         path = corpus / rel
         if not path.exists():
             missing.append(rel)
             continue
         stem = path.name
+        if late(rel):
+            continue
         meta["files"].append({"path": rel, "group": group})
         runner.run([args.z4ai, "bench", "--runs", str(args.runs), "--codecs", zf, "--json-out",
                     str(out / "z4ai" / f"{stem}.json"), str(path)], f"z4ai bench {rel}", 3600, env=env,
@@ -337,6 +351,8 @@ def main(argv=None) -> int:
             missing.append(f"{new} vs {ref}")
             continue
         stem = pn.name + ".delta"
+        if late(f"{new} vs {ref}"):
+            continue
         meta["pairs"].append({"path": new, "ref": ref, "description": desc})
         runner.run([args.z4ai, "bench", "--runs", str(args.runs), "--codecs", zf, "--reference", str(pr),
                     "--json-out", str(out / "z4ai" / f"{stem}.json"), str(pn)], f"z4ai bench delta {new}", 3600,
@@ -362,18 +378,18 @@ def main(argv=None) -> int:
         runner.run([args.py, str(HERE / "corpus" / "bounds.py"), *todo, "--json", str(out / "bounds.json"),
                     "--md", str(out / "bounds.md")], f"entropy bounds of {len(todo)} file(s) missing from "
                    "the corpus bounds.json", 1800, env=env)
-    if args.micro and not args.skip_micro and Path(args.micro).exists():
-        runner.run([args.micro, f"--benchmark_min_time={spec['micro_min_time']}", "--benchmark_format=json",
-                    f"--benchmark_out={out / 'micro.json'}", "--benchmark_out_format=json"],
-                   "Google Benchmark kernels", 1800,
-                   env=dict(env, Z4AI_MICRO_BYTES=str(spec["micro_bytes"]),
-                            Z4AI_MICRO_FILE=str(corpus / "real/minilm-l6-v2.f32")))
-    if spec["stream"] and not args.skip_stream:
+    if spec["stream"] and not args.skip_stream and not late("4 GiB streaming check"):
         src = corpus / "derived/minilm-l6-v2/minilm-l6-v2.bf16.bf16"
         if src.exists():
             print("[bench] 4 GiB streaming peak RSS", file=sys.stderr, flush=True)
             rec = stream_check(args.z4ai, src, out, runner, args.stream_bytes)
             (out / "stream.json").write_text(json.dumps(rec, indent=1) + "\n")
+    if args.micro and not args.skip_micro and Path(args.micro).exists() and not late("kernels"):
+        runner.run([args.micro, f"--benchmark_min_time={spec['micro_min_time']}", "--benchmark_format=json",
+                    f"--benchmark_out={out / 'micro.json'}", "--benchmark_out_format=json"],
+                   "Google Benchmark kernels", 1800,
+                   env=dict(env, Z4AI_MICRO_BYTES=str(spec["micro_bytes"]),
+                            Z4AI_MICRO_FILE=str(corpus / "real/minilm-l6-v2.f32")))
     meta["host"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     meta["finished_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     meta["wall_seconds"] = round(time.time() - t_start, 1)
