@@ -47,6 +47,7 @@ def load(results: Path):
                 "file": rel(r["path"]), "codec": r["codec"], "variant": r["variant"], "threads": r["threads"],
                 "dtype": r["dtype"], "bytes": r["bytes"], "ratio": r["ratio"],
                 "c": r["compress_MBps_median"], "d": r["decompress_MBps_median"],
+                "d_best": r.get("decompress_MBps_best"),
                 "c_cpu": r.get("compress_MBps_cpu_median"), "d_cpu": r.get("decompress_MBps_cpu_median"),
                 "peak": r["peak_rss_MB"], "base": r.get("base_rss_MB"), "runs": r["runs"],
                 "c_runs": r.get("compress_runs", r["runs"]), "warm": r.get("compress_warm_up", r.get("warm_up", True)), "ok": r["roundtrip_ok"], "ref": rel(r.get("ref")),
@@ -191,19 +192,30 @@ def targets(R: Rows, meta, bounds, stream):
     def short(f):
         return Path(f).name
 
-    def per_file(label, fn, thr, issue, note=""):
+    def per_file(label, fn, thr, issue, note="", cpu_fn=None):
         vals = []
         for f in dense:
             try:
                 vals.append((f, fn(f)))
-            except (TypeError, ZeroDivisionError):
+            except (TypeError, ZeroDivisionError, KeyError):
                 vals.append((f, None))
         v, f = worst(vals)
         if v is None:
             add(issue, label, "not measured (missing rows)", None, note)
             return
-        allv = ", ".join(f"{short(ff)} {vv:.3f}" for ff, vv in vals if vv is not None)
-        add(issue, label, f"worst {v:.3f} ({short(f)}); {allv}", v >= thr, note)
+        allv = ", ".join(f"{short(ff)} {vv:.4f}" for ff, vv in vals if vv is not None)
+        meas = f"worst {v:.4f} ({short(f)}); {allv}"
+        if cpu_fn:
+            cv = []
+            for ff in dense:
+                try:
+                    cv.append((ff, cpu_fn(ff)))
+                except (TypeError, ZeroDivisionError, KeyError):
+                    pass
+            c, cf = worst(cv)
+            if c is not None:
+                meas += f". CPU-time: worst {c:.3f} ({short(cf)})"
+        add(issue, label, meas, v >= thr, note)
 
     # issue 7: dense
     per_file("default ratio ≥ ZipNN ratio (1 thread), every dense file: z4ai/ZipNN ratio ≥ 1",
@@ -211,11 +223,14 @@ def targets(R: Rows, meta, bounds, stream):
     per_file("default ratio ≥ zstd-3 on byte planes: z4ai/zstd-planes-3 ≥ 1",
              lambda f: zr(f, "default")["ratio"] / R.get(f, "zstd-planes", "3", 1)["ratio"], 1.0, 7)
     per_file("default decompress ≥ 1.5× ZipNN (MB/s, 1 thread, wall median)",
-             lambda f: zr(f, "default")["d"] / zip_(f)["d"], 1.5, 7)
+             lambda f: zr(f, "default")["d"] / zip_(f)["d"], 1.5, 7,
+             cpu_fn=lambda f: zr(f, "default")["d_cpu"] / zip_(f)["d_cpu"])
     per_file("default compress ≥ 1.2× ZipNN (MB/s, 1 thread, wall median)",
-             lambda f: zr(f, "default")["c"] / zip_(f)["c"], 1.2, 7)
+             lambda f: zr(f, "default")["c"] / zip_(f)["c"], 1.2, 7,
+             cpu_fn=lambda f: zr(f, "default")["c_cpu"] / zip_(f)["c_cpu"])
     per_file("fast decompress ≥ 4× ZipNN (1 thread)", lambda f: zr(f, "fast")["d"] / zip_(f)["d"], 4.0, 7,
-             "CPU flags: " + " ".join(meta["host"].get("cpu_flags", [])))
+             "CPU flags: " + " ".join(meta["host"].get("cpu_flags", [])),
+             cpu_fn=lambda f: zr(f, "fast")["d_cpu"] / zip_(f)["d_cpu"])
     per_file("fast ratio ≥ 0.96× ZipNN", lambda f: zr(f, "fast")["ratio"] / zip_(f)["ratio"], 0.96, 7)
 
     def best_competitor(f):
@@ -236,7 +251,8 @@ def targets(R: Rows, meta, bounds, stream):
         "; ".join(detail) if detail else "not measured", None if v is None else v >= 1.0)
     per_file("max never larger than default: max/default ratio ≥ 1",
              lambda f: zr(f, "max")["ratio"] / zr(f, "default")["ratio"], 1.0, 7)
-    per_file("max decompress ≥ 0.5× ZipNN", lambda f: zr(f, "max")["d"] / zip_(f)["d"], 0.5, 7)
+    per_file("max decompress ≥ 0.5× ZipNN", lambda f: zr(f, "max")["d"] / zip_(f)["d"], 0.5, 7,
+             cpu_fn=lambda f: zr(f, "max")["d_cpu"] / zip_(f)["d_cpu"])
     ncpu = meta["host"].get("logical_cpus") or 2
     per_file(f"{ncpu} threads vs 1, default tier, compress ≥ 1.8×",
              lambda f: zr(f, "default", ncpu)["c"] / zr(f, "default")["c"], 1.8, 7,
@@ -250,7 +266,8 @@ def targets(R: Rows, meta, bounds, stream):
             f"{stream['decompress_peak_rss_MB']:.0f} MiB, round trip {'ok' if stream['ok'] else 'FAILED'}",
             peak <= 256 and stream["ok"] and stream["bytes"] >= 4 << 30)
     else:
-        add(7, "stream 4 GiB with peak RSS ≤ 256 MiB", "not measured in this set (run --full)", None)
+        add(7, "stream 4 GiB with peak RSS ≤ 256 MiB", "not measured in this run (`bench/run.sh --full` does)",
+            None)
 
     # issue 5: structured
     def find(variant_part, dt=None):
@@ -319,6 +336,10 @@ def targets(R: Rows, meta, bounds, stream):
             add(8, lab, meas, ok)
         else:
             add(8, lab, "not measured (missing rows)", None)
+    for lab in ("layout-changed fine-tune (.z4dm, tensor-aware): ≥ 1.3× compressing it alone",
+                "frozen fine-tune (.z4dm): each frozen tensor ≤ 64 bytes",
+                "container (.zstn) ratio within 0.5% of its tensors' frames; one-tensor read ≤ 1.2× its frames' decode"):
+        add(8, lab, "not in this run: measured on the same corpus by `bench/containers/container_bench.py`", None)
     return out
 
 
@@ -346,12 +367,18 @@ def render(results: Path) -> str:
     w("bench/run.sh --quick   # CI-sized subset: the PP-OCRv4 recognizer files (5-11 MB) and the Silero pair")
     w("```")
     w("")
-    w("<details><summary>Every command this run executed (with its exit code and time)</summary>")
+    w("<details><summary>Every command this run executed (with its exit code and time; $RESULTS = the "
+      "results folder)</summary>")
     w("")
     w("```")
+    subs = [(str(results.resolve()), "$RESULTS"), (str(Path(meta["corpus"]).parent), "$Z4AI_CACHE"),
+            (meta.get("repo") or str(REPO), ".")]
     for c in meta.get("commands", []):
         w(f"# {c['what']}  [exit {c['rc']}, {c['seconds']} s, load {c.get('loadavg_1m_start', '?')}→{c.get('loadavg_1m_end', '?')}]")
-        w(c["cmd"].replace(str(Path(meta["corpus"])), "$Z4AI_CACHE/corpus"))
+        cmd = c["cmd"]
+        for a, b in subs:
+            cmd = cmd.replace(a + "/", b + "/").replace(a, b)
+        w(cmd)
     w("```")
     w("")
     w("</details>")
@@ -370,12 +397,14 @@ def render(results: Path) -> str:
     w(f"| RAM | {host.get('mem_total_GiB')} GiB |")
     w(f"| kernel | {host.get('kernel')} |")
     if big:
-        w(f"| memcpy, 1 thread | {big['d'] / 1000:.1f} GB/s median (best of the run's memcpy rows: "
-          f"{max(r['d'] for r in memcpy) / 1000:.1f} GB/s; {mb(big['bytes'])} buffer, {Path(big['file']).name}) |")
+        best = big.get("d_best") or big["d"]
+        w(f"| memcpy, 1 thread | {big['d'] / 1000:.1f} GB/s median, {best / 1000:.1f} GB/s best, on a "
+          f"{mb(big['bytes'])} buffer ({Path(big['file']).name}; smaller, cache-resident rows reach "
+          f"{max(r['d'] for r in memcpy) / 1000:.0f} GB/s) |")
     la0, la1 = host.get("loadavg_start", ["?"] * 3), host.get("loadavg_end", ["?"] * 3)
     loads = [c.get("loadavg_1m_start") for c in meta.get("commands", []) if c.get("loadavg_1m_start") is not None]
     w(f"| load average (1 min) | start {la0[0]}, end {la1[0]}; per step {min(loads) if loads else '?'}–"
-      f"{max(loads) if loads else '?'} (median {statistics.median(loads) if loads else '?'}) |")
+      f"{max(loads) if loads else '?'} (median {round(statistics.median(loads), 1) if loads else '?'}) |")
     w(f"| z4ai | {meta.get('z4ai_version', '')}, CMake Release (-O3), `{Path(meta['z4ai']).name}` |")
     vers = sorted({(r['codec'], r['version']) for r in rows if r['source'] == 'py' and r.get('version')})
     w(f"| competitors | {', '.join(f'{CODEC_LABEL.get(c, c)} {v}' for c, v in vers) or 'none measured'} |")
@@ -443,10 +472,12 @@ def render(results: Path) -> str:
                     s += f" ({c:.2f}×)"
             return s
 
+        def tier_cell(t):
+            return f"{t['ratio'] / zp['ratio']:.3f}× / {sp(t, zp, 'd')}" if t else "–"
+
         w(f"| {Path(f).name} | {z['dtype']} | {z['ratio']:.4f} | {zp['ratio']:.4f} | {z['ratio'] / zp['ratio']:.3f}× | "
           f"{sp(z, zp, 'c', 'c_cpu')} | {sp(z, zp, 'd', 'd_cpu')} | {sp(z2, zp2, 'c')} | {sp(z2, zp2, 'd')} | "
-          f"{(zf['ratio'] / zp['ratio']) if zf else 0:.3f}× / {sp(zf, zp, 'd')} | "
-          f"{(zm['ratio'] / zp['ratio']) if zm else 0:.3f}× / {sp(zm, zp, 'd')} |")
+          f"{tier_cell(zf)} | {tier_cell(zm)} |")
     for p in meta.get("pairs", []):
         f, ref = p["path"], p["ref"]
         zd, zpd = R.get(f, "z4ai", "default+delta", 1, ref), R.get(f, "zipnn", "huffman-auto+delta-xor", 1, ref)
@@ -538,7 +569,8 @@ def render(results: Path) -> str:
     w("")
     if micro:
         ctx = micro.get("context", {})
-        w(f"Input: {ctx.get('input', '?')} ({fnum(int(ctx.get('input_bytes', 0)) / 2**20, 0)} MiB as fp32; bf16 half "
+        inp = ctx.get("input", "?").replace(str(Path(meta["corpus"])) + "/", "corpus ")
+        w(f"Input: {inp} ({fnum(int(ctx.get('input_bytes', 0)) / 2**20, 0)} MiB as fp32; bf16 half "
           f"that). Throughput = decoded bytes per CPU second (Google Benchmark's default), so it is less affected by "
           f"load than wall-clock. Backends are enumerated by id: a newly added backend appears here without edits.")
         w("")
@@ -562,7 +594,7 @@ def render(results: Path) -> str:
     failed = [c for c in meta.get("commands", []) if c["rc"]]
     w("## Errors, failures and missing inputs")
     w("")
-    if not errs and not failed and not meta.get("missing"):
+    if not errs and not failed and not meta.get("missing") and not meta.get("skipped"):
         w("None: every row round-tripped and every step exited 0.")
     for c in failed:
         w(f"- step `{c['what']}` exited {c['rc']}: {c.get('stderr_tail', '')[-300:]}")
@@ -570,6 +602,8 @@ def render(results: Path) -> str:
         w(f"- {CODEC_LABEL.get(r['codec'], r['codec'])} {r['variant']} t{r['threads']} on `{r['file']}`: {r['error'][:400]}")
     for m in meta.get("missing", []):
         w(f"- corpus file missing, not measured: `{m}`")
+    for m in meta.get("skipped", []):
+        w(f"- skipped, not measured: {m}")
     w("")
 
     w("## Method")

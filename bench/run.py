@@ -42,7 +42,8 @@ MALLOC_ENV = {
 # z4ai bench row filters (see `z4ai bench --codecs`): prefixes of "codec-variant/tTHREADS".
 # The ~1 MB/s compressors (z4ai max, zstd-19, brotli-11) dominate the run time on this 2-core
 # machine, so they run on the PP-OCRv4 files (5-11 MB) only; MiniLM (45-91 MB) gets the fast rows.
-Z_DENSE_SMALL = "memcpy,z4ai-fast,z4ai-default,z4ai-max/t1,zstd-3/,zstd-19/,zstd-planes,brotli-5,brotli-11"
+Z_DENSE_SMALL_ALL = "memcpy,z4ai-fast,z4ai-default,z4ai-max/t1,zstd-3/,zstd-19/,zstd-planes,brotli-5,brotli-11"
+Z_DENSE_SMALL = "memcpy,z4ai-fast,z4ai-default,z4ai-max/t1,zstd-3/,zstd-planes,brotli-5"
 Z_DENSE_HEADLINE = "memcpy,z4ai-fast,z4ai-default,zstd-3/,zstd-planes-3"
 Z_DENSE_BIG = "memcpy,z4ai-fast/t1,z4ai-default,zstd-planes-3"
 Z_DENSE_QUICK = "memcpy,z4ai-fast,z4ai-default,z4ai-max/t1,zstd-3/,zstd-planes,brotli-5"
@@ -99,17 +100,13 @@ SETS = {
             ("derived/minilm-l6-v2/minilm-l6-v2.bf16.bf16", "dense", Z_DENSE_HEADLINE, C_DENSE_HEADLINE),
             ("derived/minilm-l6-v2/minilm-l6-v2.fp16.f16", "dense", Z_DENSE_BIG, C_ZIPNN),
             ("real/minilm-l6-v2.f32", "dense", Z_DENSE_BIG, C_ZIPNN),
-            ("derived/ppocrv4-rec/ppocrv4-rec.bf16.bf16", "dense", Z_DENSE_SMALL, C_DENSE_FULL),
+            ("derived/ppocrv4-rec/ppocrv4-rec.bf16.bf16", "dense", Z_DENSE_SMALL_ALL, C_DENSE_FULL),
             ("derived/ppocrv4-rec/ppocrv4-rec.fp16.f16", "dense", Z_DENSE_SMALL, C_DENSE_FULL),
             ("real/ppocrv4-rec.f32", "dense", Z_DENSE_SMALL, C_DENSE_FULL),
             ("derived/ppocrv4-rec/ppocrv4-rec.upcast-bf16.f32", "structured", Z_STRUCT, C_STRUCT),
             ("derived/ppocrv4-rec/ppocrv4-rec.int8pc-fp16.f16", "structured", Z_STRUCT, C_STRUCT),
             ("derived/ppocrv4-rec/ppocrv4-rec.int4pc-fp16.f16", "structured", Z_STRUCT, C_STRUCT),
             ("derived/ppocrv4-rec/ppocrv4-rec.prune50-bf16.bf16", "structured", Z_STRUCT, C_STRUCT),
-            ("derived/minilm-l6-v2/minilm-l6-v2.upcast-bf16.f32", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
-            ("derived/minilm-l6-v2/minilm-l6-v2.int8pc-fp16.f16", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
-            ("derived/minilm-l6-v2/minilm-l6-v2.int4g128-fp16.f16", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
-            ("derived/minilm-l6-v2/minilm-l6-v2.prune50-bf16.bf16", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
         ],
         "pairs": [
             ("checkpoints/ft/minilm-ft.step200.bf16.bf16", "checkpoints/ft/minilm-ft.step150.bf16.bf16",
@@ -119,6 +116,12 @@ SETS = {
             ("checkpoints/frozen/minilm-frozen-ft.step100.bf16.bf16", "checkpoints/ft/minilm-ft.step000.bf16.bf16",
              "fine-tune with all but the last layer frozen vs its base, bf16", Z_DELTA_BIG),
             ("real/silero-vad-v6.f32", "real/silero-vad-v5.f32", "Silero VAD v6 vs v5 (retrained, fp32)", Z_DELTA),
+        ],
+        "files_after_pairs": [
+            ("derived/minilm-l6-v2/minilm-l6-v2.upcast-bf16.f32", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
+            ("derived/minilm-l6-v2/minilm-l6-v2.int8pc-fp16.f16", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
+            ("derived/minilm-l6-v2/minilm-l6-v2.int4g128-fp16.f16", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
+            ("derived/minilm-l6-v2/minilm-l6-v2.prune50-bf16.bf16", "structured", Z_STRUCT_BIG, C_STRUCT_BIG),
         ],
         "stream": True,
         "micro_min_time": 0.05,
@@ -280,6 +283,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-micro", action="store_true")
     ap.add_argument("--skip-stream", action="store_true")
     ap.add_argument("--stream-bytes", type=int, default=4 << 30)
+    ap.add_argument("--deadline", help="UTC HH:MM: steps not started by then are skipped and listed as such")
     args = ap.parse_args(argv)
 
     cache = Path(os.environ.get("Z4AI_CACHE") or REPO / ".cache").resolve()
@@ -298,7 +302,7 @@ def main(argv=None) -> int:
         "host": {"cpu_model": cpu_model(), "logical_cpus": os.cpu_count(), "cpu_flags": cpu_flags(),
                  "mem_total_GiB": mem_total_gib(), "kernel": platform.release(),
                  "loadavg_start": [round(x, 2) for x in os.getloadavg()]},
-        "runs": args.runs, "malloc_env": MALLOC_ENV, "corpus": str(corpus), "z4ai": args.z4ai,
+        "runs": args.runs, "malloc_env": MALLOC_ENV, "corpus": str(corpus), "z4ai": args.z4ai, "repo": str(REPO),
         "files": [], "pairs": [],
     }
     try:
@@ -311,12 +315,25 @@ def main(argv=None) -> int:
         (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
 
     missing = []
-    for rel, group, zf, comp in spec["files"]:
+    meta["skipped"] = []
+
+    def late(what: str) -> bool:
+        if not args.deadline:
+            return False
+        now = time.strftime("%H:%M", time.gmtime())
+        if now >= args.deadline:
+            meta["skipped"].append(f"{what} (deadline {args.deadline} UTC reached)")
+            return True
+        return False
+
+    def measure_file(rel, group, zf, comp):
         path = corpus / rel
         if not path.exists():
             missing.append(rel)
-            continue
+            return
         stem = path.name
+        if late(rel):
+            return
         meta["files"].append({"path": rel, "group": group})
         runner.run([args.z4ai, "bench", "--runs", str(args.runs), "--codecs", zf, "--json-out",
                     str(out / "z4ai" / f"{stem}.json"), str(path)], f"z4ai bench {rel}", 3600, env=env,
@@ -330,12 +347,17 @@ def main(argv=None) -> int:
                     cmd += ["--variants", *variants]
                 runner.run(cmd, f"competitors {'/'.join(codecs)} {rel}", 3600, env=env)
         save_meta()
+
+    for item in spec["files"]:
+        measure_file(*item)
     for new, ref, desc, zf in spec["pairs"]:
         pn, pr = corpus / new, corpus / ref
         if not (pn.exists() and pr.exists()):
             missing.append(f"{new} vs {ref}")
             continue
         stem = pn.name + ".delta"
+        if late(f"{new} vs {ref}"):
+            continue
         meta["pairs"].append({"path": new, "ref": ref, "description": desc})
         runner.run([args.z4ai, "bench", "--runs", str(args.runs), "--codecs", zf, "--reference", str(pr),
                     "--json-out", str(out / "z4ai" / f"{stem}.json"), str(pn)], f"z4ai bench delta {new}", 3600,
@@ -346,6 +368,8 @@ def main(argv=None) -> int:
                         str(out / "competitors" / f"{stem}.zipnn.json"), "--python", args.py],
                        f"competitors zipnn delta {new}", 3600, env=env)
         save_meta()
+    for item in spec.get("files_after_pairs", []):
+        measure_file(*item)
     meta["missing"] = missing
     # Entropy bounds of every measured file: from the corpus's bounds.json, else computed here.
     measured = [corpus / f["path"] for f in meta["files"]] + [corpus / p["path"] for p in meta["pairs"]]
@@ -361,18 +385,18 @@ def main(argv=None) -> int:
         runner.run([args.py, str(HERE / "corpus" / "bounds.py"), *todo, "--json", str(out / "bounds.json"),
                     "--md", str(out / "bounds.md")], f"entropy bounds of {len(todo)} file(s) missing from "
                    "the corpus bounds.json", 1800, env=env)
-    if args.micro and not args.skip_micro and Path(args.micro).exists():
-        runner.run([args.micro, f"--benchmark_min_time={spec['micro_min_time']}", "--benchmark_format=json",
-                    f"--benchmark_out={out / 'micro.json'}", "--benchmark_out_format=json"],
-                   "Google Benchmark kernels", 1800,
-                   env=dict(env, Z4AI_MICRO_BYTES=str(spec["micro_bytes"]),
-                            Z4AI_MICRO_FILE=str(corpus / "real/minilm-l6-v2.f32")))
-    if spec["stream"] and not args.skip_stream:
+    if spec["stream"] and not args.skip_stream and not late("4 GiB streaming check"):
         src = corpus / "derived/minilm-l6-v2/minilm-l6-v2.bf16.bf16"
         if src.exists():
             print("[bench] 4 GiB streaming peak RSS", file=sys.stderr, flush=True)
             rec = stream_check(args.z4ai, src, out, runner, args.stream_bytes)
             (out / "stream.json").write_text(json.dumps(rec, indent=1) + "\n")
+    if args.micro and not args.skip_micro and Path(args.micro).exists() and not late("kernels"):
+        runner.run([args.micro, f"--benchmark_min_time={spec['micro_min_time']}", "--benchmark_format=json",
+                    f"--benchmark_out={out / 'micro.json'}", "--benchmark_out_format=json"],
+                   "Google Benchmark kernels", 1800,
+                   env=dict(env, Z4AI_MICRO_BYTES=str(spec["micro_bytes"]),
+                            Z4AI_MICRO_FILE=str(corpus / "real/minilm-l6-v2.f32")))
     meta["host"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     meta["finished_utc"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     meta["wall_seconds"] = round(time.time() - t_start, 1)

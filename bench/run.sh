@@ -6,12 +6,13 @@
 # $Z4AI_CACHE/results/<set>-<UTC time>/ and regenerates docs/BENCHMARKS.md from it.
 #
 #   bench/run.sh [--quick | --full] [--runs N] [--no-build] [--skip-competitors] [--skip-micro]
-#                [--skip-stream] [--no-doc] [--report-only RESULTS_DIR]
+#                [--skip-stream] [--deadline HH:MM] [--no-doc] [--report-only RESULTS_DIR]
 #
 #   --quick   (default) CI-sized: PP-OCRv4 recognizer files (~5-11 MB) + the Silero v5/v6 pair
 #   --full    the MiniLM and PP-OCRv4 dense, structured and checkpoint files (~25 min on 2 busy cores)
 #   --runs N  timed calls per row after one warm-up; the median is reported (default 5)
 #   --no-doc  leave docs/BENCHMARKS.md alone (the report goes to the results folder only)
+#   --deadline HH:MM (UTC)  steps not started by then are skipped; the report lists them
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0 ;;
         --no-doc) DOC=0 ;;
         --skip-competitors|--skip-micro|--skip-stream) EXTRA+=("$1") ;;
+        --deadline) shift; EXTRA+=(--deadline "$1") ;;
         --report-only) shift; REPORT_ONLY="$1" ;;
         -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "bench/run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
