@@ -145,12 +145,13 @@ namespace {
 
 TEST(StructureFrames, UnalignedTiedCopyCostsAboutOneCopy) {
     // 3 MiB of weights, then a 1.5 MiB region of it again at an offset that is
-    // not a multiple of the chunk size (a tied embedding saved twice).
+    // not a multiple of the chunk size (a tied embedding saved twice). The
+    // repeat scan runs at the max tier only.
     Bytes base = weights(Z4AI_DTYPE_BF16, 3 << 20, 31);
     Bytes tied = base;
     tied.insert(tied.end(), base.begin() + 12346, base.begin() + 12346 + (3 << 19));
-    Compressed once = compress_with(base, Z4AI_DTYPE_BF16, true, true, Z4AI_EFFORT_DEFAULT, 1 << 18);
-    Compressed twice = compress_with(tied, Z4AI_DTYPE_BF16, true, true, Z4AI_EFFORT_DEFAULT, 1 << 18);
+    Compressed once = compress_with(base, Z4AI_DTYPE_BF16, true, true, Z4AI_EFFORT_MAX, 1 << 18);
+    Compressed twice = compress_with(tied, Z4AI_DTYPE_BF16, true, true, Z4AI_EFFORT_MAX, 1 << 18);
     ASSERT_EQ(twice.status, Z4AI_OK);
     EXPECT_LT(twice.frame.size(), once.frame.size() + 4096) << "the copy should be DUP blocks";
     EXPECT_NE(describe(twice.frame).find("\"type\":\"dup\""), std::string::npos);
@@ -171,13 +172,13 @@ TEST(StructureFrames, UnalignedTiedCopyCostsAboutOneCopy) {
 
 TEST(StructureFrames, SelfSimilarInputsKeepTheRepeatScanLinear) {
     Bytes zeros(8 << 20, 0);  // one long zero run: every window repeats
-    Compressed z = compress_with(zeros, Z4AI_DTYPE_FP32, true, true, Z4AI_EFFORT_DEFAULT, 1 << 15);
+    Compressed z = compress_with(zeros, Z4AI_DTYPE_FP32, true, true, Z4AI_EFFORT_MAX, 1 << 15);
     ASSERT_EQ(z.status, Z4AI_OK);
     EXPECT_EQ(decompress(z.frame).data, zeros);
     Bytes periodic;
     Bytes unit = weights(Z4AI_DTYPE_FP16, 20000, 32);
     while (periodic.size() < (6 << 20)) periodic.insert(periodic.end(), unit.begin(), unit.end());
-    z = compress_with(periodic, Z4AI_DTYPE_FP16, true, true, Z4AI_EFFORT_DEFAULT, 1 << 15);
+    z = compress_with(periodic, Z4AI_DTYPE_FP16, true, true, Z4AI_EFFORT_MAX, 1 << 15);
     ASSERT_EQ(z.status, Z4AI_OK);
     EXPECT_EQ(decompress(z.frame).data, periodic);
 }
