@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -271,6 +272,16 @@ std::set<std::string> tensor_digests(const std::string& path) {
 int compress_directory(const Options& o, const std::string& dir) {
     std::string out = o.output.empty() ? (ends_with(dir, "/") ? strip(dir, "/") : dir) + ".z4ai" : o.output;
     refuse_existing(o, out);
+    {
+        // The archive may not be written inside the directory it archives.
+        char* rd = realpath(dir.c_str(), nullptr);
+        std::string parent = out.find('/') == std::string::npos ? "." : out.substr(0, out.rfind('/'));
+        char* rp = realpath(parent.empty() ? "/" : parent.c_str(), nullptr);
+        bool inside = rd && rp && (std::string(rp) + "/").rfind(std::string(rd) + "/", 0) == 0;
+        std::free(rd);
+        std::free(rp);
+        if (inside) throw CliError{out + ": the output would be inside the input directory " + dir};
+    }
     if (is_dir(out) && !exists(out + "/" + kManifest))
         throw CliError{out + ": exists and is not a z4ai directory archive; not replacing it"};
     std::vector<std::string> files;
