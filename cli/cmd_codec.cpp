@@ -19,6 +19,14 @@ void check(z4ai_status s, const char* detail) {
         throw CliError{std::string(z4ai_status_name(s)) + (detail && *detail ? ": " : "") +
                        (detail ? detail : "")};
 }
+// The context's message is read only after the call returned: as a second argument
+// next to the call it could be evaluated first, leaving a pointer the call frees.
+void check(z4ai_status s, const z4ai_cctx* c) {
+    if (s != Z4AI_OK) check(s, z4ai_cctx_last_error(c));
+}
+void check(z4ai_status s, const z4ai_dctx* d) {
+    if (s != Z4AI_OK) check(s, z4ai_dctx_last_error(d));
+}
 
 std::string output_name(const Options& o, const std::string& input, bool compressing) {
     if (o.to_stdout) return "-";
@@ -72,9 +80,7 @@ int run_compress(const Options& o) {
         std::unique_ptr<z4ai_cctx, void (*)(z4ai_cctx*)> c(z4ai_cctx_create(), z4ai_cctx_free);
         if (!c) throw CliError{"out of memory"};
         z4ai_cctx* cctx = c.get();
-        auto set = [&](int32_t p, int64_t v) {
-            check(z4ai_cctx_set_param(cctx, p, v), z4ai_cctx_last_error(cctx));
-        };
+        auto set = [&](int32_t p, int64_t v) { check(z4ai_cctx_set_param(cctx, p, v), cctx); };
         if (o.dtype >= 0) set(Z4AI_C_DTYPE, o.dtype);
         set(Z4AI_C_EFFORT, o.effort);
         set(Z4AI_C_LEVEL, o.level);
@@ -82,18 +88,15 @@ int run_compress(const Options& o) {
         set(Z4AI_C_CHUNK_SIZE, o.chunk_size);
         set(Z4AI_C_CHECKSUM, o.checksum ? 1 : 0);
         set(Z4AI_C_STRUCTURE, o.structure ? 1 : 0);
-        if (!o.shape.empty())
-            check(z4ai_cctx_set_shape(cctx, o.shape.data(), o.shape.size()), z4ai_cctx_last_error(cctx));
+        if (!o.shape.empty()) check(z4ai_cctx_set_shape(cctx, o.shape.data(), o.shape.size()), cctx);
         std::string reference;
         if (!o.reference.empty()) {
             reference = read_all(o.reference);
-            check(z4ai_cctx_ref_reference(cctx, reference.data(), reference.size()),
-                  z4ai_cctx_last_error(cctx));
+            check(z4ai_cctx_ref_reference(cctx, reference.data(), reference.size()), cctx);
         }
 
         Input in(input);
-        if (in.size() != UINT64_MAX)
-            check(z4ai_cctx_set_pledged_size(cctx, in.size()), z4ai_cctx_last_error(cctx));
+        if (in.size() != UINT64_MAX) check(z4ai_cctx_set_pledged_size(cctx, in.size()), cctx);
         Output out(out_name, o.force);
         int64_t threads = 1;
         z4ai_cctx_get_param(cctx, Z4AI_C_THREADS, &threads);
@@ -114,7 +117,7 @@ int run_compress(const Options& o) {
                 size_t opos = 0;
                 check(z4ai_compress_stream_args(cctx, obuf.data(), obuf.size(), &opos, ibuf.data(), got,
                                                 &ipos, eof ? Z4AI_END : Z4AI_CONTINUE, &remaining),
-                      z4ai_cctx_last_error(cctx));
+                      cctx);
                 out.write(obuf.data(), opos);
                 written_total += opos;
             } while (ipos < got || (eof && remaining));
@@ -137,14 +140,12 @@ int run_decompress(const Options& o) {
         std::unique_ptr<z4ai_dctx, void (*)(z4ai_dctx*)> d(z4ai_dctx_create(), z4ai_dctx_free);
         if (!d) throw CliError{"out of memory"};
         z4ai_dctx* dctx = d.get();
-        check(z4ai_dctx_set_param(dctx, Z4AI_D_THREADS, o.threads), z4ai_dctx_last_error(dctx));
-        check(z4ai_dctx_set_param(dctx, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0),
-              z4ai_dctx_last_error(dctx));
+        check(z4ai_dctx_set_param(dctx, Z4AI_D_THREADS, o.threads), dctx);
+        check(z4ai_dctx_set_param(dctx, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), dctx);
         std::string reference;
         if (!o.reference.empty()) {
             reference = read_all(o.reference);
-            check(z4ai_dctx_ref_reference(dctx, reference.data(), reference.size()),
-                  z4ai_dctx_last_error(dctx));
+            check(z4ai_dctx_ref_reference(dctx, reference.data(), reference.size()), dctx);
         }
         Input in(input);
         Output out(out_name, o.force);
@@ -169,7 +170,7 @@ int run_decompress(const Options& o) {
                 size_t before = ipos;
                 check(z4ai_decompress_stream_args(dctx, obuf.data(), obuf.size(), &opos, ibuf.data(), got,
                                                   &ipos, &remaining),
-                      z4ai_dctx_last_error(dctx));
+                      dctx);
                 out.write(obuf.data(), opos);
                 written_total += opos;
                 if (remaining == 0) {

@@ -24,5 +24,5 @@ sys.stdout.buffer.write(b''.join(w[i + 2:i + 4] for i in range(0, len(w), 4)))
 "$BUILD/cli/z4ai" compress -q -f --dtype bf16 "$TMP/in.bf16" -o "$TMP/cli.z4ai"
 cd "$ROOT/bindings"
 PKG_CONFIG_PATH="$BUILD/bindings/go/pkgconfig" GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local \
-Z4AI_CLI_FRAME="$TMP/cli.z4ai" Z4AI_INPUT="$TMP/in.bf16" Z4AI_DTYPE=bf16 \
+Z4AI_CLI="$BUILD/cli/z4ai" Z4AI_CLI_FRAME="$TMP/cli.z4ai" Z4AI_INPUT="$TMP/in.bf16" Z4AI_DTYPE=bf16 \
     go test -count=1 -v ./go/z4ai/ 2>&1 | grep -E -v '^=== RUN'

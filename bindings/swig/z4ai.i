@@ -152,11 +152,9 @@ static int z4ai_swig_own_copy(void** slot, const void* p, size_t n) {
 %rename("$ignore", regexmatch$name="^z4ai_", %$isfunction) "";
 %ignore z4ai_in_buffer;
 %ignore z4ai_out_buffer;
-%ignore z4ai_tensor_info; /* containers: wrapped by the bindings that use them */
+%ignore z4ai_tensor_info; /* containers: read through Reader's per-field accessors */
 %ignore z4ai_read_at_fn;
 %ignore Z4AI_CONTENT_SIZE_UNKNOWN; /* UINT64_MAX: use Z4AI_SWIG_CONTENT_SIZE_UNKNOWN */
-%ignore z4ai_tensor_info;          /* read through Reader's per-field accessors */
-%ignore z4ai_read_at_fn;
 #define Z4AI_API
 %include "z4ai.h"
 #define Z4AI_SWIG_CONTENT_SIZE_UNKNOWN (-1)
@@ -526,3 +524,13 @@ typedef struct z4ai_swig_dctx {
     /** Recommended output size per streaming step. */
     int64_t stream_out_size() { return $self->ctx ? (int64_t)z4ai_dstream_out_size($self->ctx) : 0; }
 }
+
+/* ---- containers, model deltas and random access ------------------------- */
+/* Two container layers were written side by side; until they are unified, Python's
+ * package uses TensorReader (z4ai_container.i), Java/Go/C# use Reader (container.i).
+ * Each SWIG module is generated for one language, so they never meet in one wrapper. */
+#if defined(SWIGPYTHON)
+%include "z4ai_container.i"
+#else
+%include "container.i"
+#endif

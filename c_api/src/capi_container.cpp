@@ -51,7 +51,7 @@ const z4ai::ContainerReader& open_reader(const z4ai_reader* r) {
 
 void open_with(z4ai_reader* r, std::unique_ptr<z4ai::Source> src) {
     r->reader.reset();
-    auto reader = std::make_unique<z4ai::ContainerReader>(std::move(src));
+    auto reader = std::make_unique<z4ai::ContainerReader>(std::move(src), r->config);
     r->reader = std::move(reader);
 }
 
@@ -188,8 +188,7 @@ z4ai_status z4ai_safetensors_decompress(z4ai_dctx* dctx, void* dst, size_t dst_c
         require_ptr(written, "written");
         *written = 0;
         if (dst_capacity) require_ptr(dst, "dst");
-        z4ai::ContainerReader r(z4ai::memory_source(bytes_of(src, src_size, "src")));
-        r.config = dctx->decoder.config;
+        z4ai::ContainerReader r(z4ai::memory_source(bytes_of(src, src_size, "src")), dctx->decoder.config);
         if (r.kind() != z4ai::InputKind::container)
             fail(Code::wrong_kind,
                  r.kind() == z4ai::InputKind::model_delta
@@ -209,8 +208,7 @@ z4ai_status z4ai_safetensors_decompress_file(z4ai_dctx* dctx, const char* src_pa
         require_ptr(src_path, "src_path");
         require_ptr(dst_path, "dst_path");
         z4ai::MappedFile in(src_path);
-        z4ai::ContainerReader r(z4ai::memory_source(in.bytes()));
-        r.config = dctx->decoder.config;
+        z4ai::ContainerReader r(z4ai::memory_source(in.bytes()), dctx->decoder.config);
         if (r.kind() != z4ai::InputKind::container) fail(Code::wrong_kind, "not a .zstn container");
         z4ai::AtomicFileSink sink(dst_path);
         r.restore(sink);
@@ -254,8 +252,7 @@ z4ai_status z4ai_model_delta_decompress(z4ai_dctx* dctx, void* dst, size_t dst_c
         require_ptr(written, "written");
         *written = 0;
         if (dst_capacity) require_ptr(dst, "dst");
-        z4ai::ContainerReader r(z4ai::memory_source(bytes_of(src, src_size, "src")));
-        r.config = dctx->decoder.config;
+        z4ai::ContainerReader r(z4ai::memory_source(bytes_of(src, src_size, "src")), dctx->decoder.config);
         r.verify_base = dctx->verify_base;
         if (r.kind() != z4ai::InputKind::model_delta) fail(Code::wrong_kind, "not a .z4dm model delta");
         r.attach_base(bytes_of(base, base_size, "base"));
@@ -274,8 +271,7 @@ z4ai_status z4ai_model_delta_decompress_file(z4ai_dctx* dctx, const char* src_pa
         require_ptr(base_path, "base_path");
         require_ptr(dst_path, "dst_path");
         z4ai::MappedFile in(src_path), base(base_path);
-        z4ai::ContainerReader r(z4ai::memory_source(in.bytes()));
-        r.config = dctx->decoder.config;
+        z4ai::ContainerReader r(z4ai::memory_source(in.bytes()), dctx->decoder.config);
         r.verify_base = dctx->verify_base;
         if (r.kind() != z4ai::InputKind::model_delta) fail(Code::wrong_kind, "not a .z4dm model delta");
         r.attach_base(base.bytes());

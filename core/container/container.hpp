@@ -80,7 +80,7 @@ struct ReaderStats {
 class ContainerReader {
    public:
     // Opens a .zstn, a .z4dm or a plain .safetensors.
-    explicit ContainerReader(std::unique_ptr<Source> source);
+    explicit ContainerReader(std::unique_ptr<Source> source, const DecodeConfig& config = {});
     ~ContainerReader();
 
     DecodeConfig config;  // threads, memory limit, checksum verification

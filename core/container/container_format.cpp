@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include <string>
 
 #include "container/safetensors.hpp"
 #include "frame/format.hpp"
@@ -32,9 +33,14 @@ void zstd_blob(Bytes in, Bytes prefix, int level, Buffer& out) {
     out.resize(at + rc);
 }
 
-void zstd_unblob(Bytes in, Bytes prefix, size_t expected, Buffer& out, const char* what) {
+// Decodes one zstd frame of exactly `expected` bytes (or at most, with at_most).
+void zstd_unblob(Bytes in, Bytes prefix, size_t expected, Buffer& out, const char* what,
+                 bool at_most = false) {
     unsigned long long declared = ZSTD_getFrameContentSize(in.data(), in.size());
-    if (declared != expected) fail_corrupt(what, 0);
+    if (declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR ||
+        (at_most ? declared > expected : declared != expected))
+        fail_corrupt(what, 0);
+    expected = static_cast<size_t>(declared);
     ZSTD_DCtx* d = ZSTD_createDCtx();
     if (!d) fail(Code::memory, "cannot create zstd context");
     ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, 31);
@@ -44,6 +50,91 @@ void zstd_unblob(Bytes in, Bytes prefix, size_t expected, Buffer& out, const cha
     ZSTD_freeDCtx(d);
     zstd_check(rc, what);
     if (rc != expected) fail_corrupt(what, 0);
+}
+
+constexpr char kOffsetsKey[] = "\"data_offsets\":[";
+constexpr size_t kOffsetsKeyLen = sizeof kOffsetsKey - 1;
+
+const uint8_t* find_key(const uint8_t* p, size_t n) {
+    return static_cast<const uint8_t*>(memmem(p, n, kOffsetsKey, kOffsetsKeyLen));
+}
+
+bool parse_digits(const uint8_t* p, size_t n, size_t* at, uint64_t* v, bool allow_empty) {
+    size_t start = *at;
+    uint64_t x = 0;
+    while (*at < n && p[*at] >= '0' && p[*at] <= '9') {
+        unsigned d = p[*at] - '0';
+        if (x > (UINT64_MAX - d) / 10) return false;
+        x = x * 10 + d;
+        ++*at;
+    }
+    size_t len = *at - start;
+    if (len == 0) return allow_empty;
+    if (len > 1 && p[start] == '0') return false;  // canonical decimal only
+    *v = x;
+    return true;
+}
+
+// Header transform 1: every `"data_offsets":[A,B]` becomes `"data_offsets":[X,L]` with
+// L = B - A and X = A, or empty when A equals the previous occurrence's B (0 at first).
+// Offsets are the high-entropy part of a header; this makes them mostly implicit.
+bool transform_offsets(Bytes h, Buffer& out) {
+    out.clear();
+    const uint8_t* p = h.data();
+    size_t n = h.size(), i = 0;
+    uint64_t prev = 0;
+    while (i < n) {
+        const uint8_t* hit = find_key(p + i, n - i);
+        if (!hit) break;
+        size_t at = static_cast<size_t>(hit - p);
+        out.append(p + i, at + kOffsetsKeyLen - i);
+        size_t q = at + kOffsetsKeyLen;
+        uint64_t a = 0, b = 0;
+        if (!parse_digits(p, n, &q, &a, false) || q >= n || p[q] != ',') return false;
+        ++q;
+        if (!parse_digits(p, n, &q, &b, false) || q >= n || p[q] != ']' || b < a) return false;
+        std::string x = a == prev ? std::string() : std::to_string(a);
+        std::string l = std::to_string(b - a);
+        out.append(x.data(), x.size());
+        out.append(",", 1);
+        out.append(l.data(), l.size());
+        prev = b;
+        i = q;  // the ']' is copied with the next span
+    }
+    out.append(p + i, n - i);
+    return true;
+}
+
+void untransform_offsets(Bytes t, size_t expected, Buffer& out) {
+    out.clear();
+    const uint8_t* p = t.data();
+    size_t n = t.size(), i = 0;
+    uint64_t prev = 0;
+    auto put = [&](const void* d, size_t k) {
+        if (k > expected - out.size()) fail_corrupt("header transform expands past the header size", 0);
+        out.append(d, k);
+    };
+    while (i < n) {
+        const uint8_t* hit = find_key(p + i, n - i);
+        if (!hit) break;
+        size_t at = static_cast<size_t>(hit - p);
+        put(p + i, at + kOffsetsKeyLen - i);
+        size_t q = at + kOffsetsKeyLen;
+        uint64_t x = 0, l = 0;
+        size_t x_start = q;
+        if (!parse_digits(p, n, &q, &x, true) || q >= n || p[q] != ',')
+            fail_corrupt("bad transformed offsets", at);
+        uint64_t a = q == x_start ? prev : x;
+        ++q;
+        if (!parse_digits(p, n, &q, &l, false) || q >= n || p[q] != ']' || l > UINT64_MAX - a)
+            fail_corrupt("bad transformed offsets", at);
+        std::string s = std::to_string(a) + "," + std::to_string(a + l);
+        put(s.data(), s.size());
+        prev = a + l;
+        i = q;
+    }
+    put(p + i, n - i);
+    if (out.size() != expected) fail_corrupt("header transform does not restore the header size", 0);
 }
 
 }  // namespace
@@ -75,7 +166,28 @@ bool parse_container_prefix(const uint8_t* p) {
 void write_container_index(const ContainerIndex& x, Bytes base_header, uint64_t index_offset, Buffer& out) {
     Buffer header_blob, table_blob, table;
     int level = x.header_bytes.size() < (size_t(4) << 20) ? 19 : 9;
-    zstd_blob(x.header_bytes.span(), x.model_delta ? base_header : Bytes{}, level, header_blob);
+    // The JSON part (after the 8-byte length) is transformed when that provably
+    // round-trips; the length word stays verbatim.
+    uint32_t transform = 0;
+    Buffer header;
+    Bytes hb = x.header_bytes.span();
+    if (hb.size() >= 8) {
+        Buffer t, back;
+        if (transform_offsets(hb.subspan(8), t)) {
+            try {
+                untransform_offsets(t.span(), hb.size() - 8, back);
+                if (back.size() == hb.size() - 8 && std::memcmp(back.data(), hb.data() + 8, back.size()) == 0)
+                    transform = 1;
+            } catch (const Error&) {
+            }
+        }
+        if (transform) {
+            header.append(hb.data(), 8);
+            header.append(t.data(), t.size());
+            hb = header.span();
+        }
+    }
+    zstd_blob(hb, x.model_delta ? base_header : Bytes{}, level, header_blob);
     table.resize(x.entries.size() * kEntrySize);
     if (table.size()) std::memset(table.data(), 0, table.size());
     // Frame offsets are stored as the distance from the end of the previous frame
@@ -104,6 +216,7 @@ void write_container_index(const ContainerIndex& x, Bytes base_header, uint64_t 
     store_u32(p + 16, x.tensor_count);
     store_u32(p + 20, static_cast<uint32_t>(header_blob.size()));
     store_u32(p + 24, static_cast<uint32_t>(table_blob.size()));
+    store_u32(p + 28, transform);
     store_u64(p + 32, x.gap_frame_offset);
     store_u64(p + 40, x.gap_frame_size);
     if (x.model_delta) {
@@ -141,7 +254,8 @@ void parse_container_index(Bytes index, bool model_delta, uint64_t max_memory, C
     x.header_size = load_u64(p + 8);
     x.tensor_count = load_u32(p + 16);
     uint32_t header_blob = load_u32(p + 20), table_blob = load_u32(p + 24);
-    if (load_u32(p + 28)) fail_corrupt("reserved index field is not zero", 28);
+    x.header_transform = load_u32(p + 28);
+    if (x.header_transform > 1) fail_corrupt("unknown header transform", 28);
     x.gap_frame_offset = load_u64(p + 32);
     x.gap_frame_size = load_u64(p + 40);
     if (model_delta) {
@@ -184,9 +298,21 @@ void parse_container_index(Bytes index, bool model_delta, uint64_t max_memory, C
 }
 
 void decode_container_header(ContainerIndex& x, Bytes base_header) {
+    const char* what = "container header blob is damaged (or the base is not the right file)";
+    if (x.header_transform == 0) {
+        zstd_unblob(x.header_blob.span(), x.model_delta ? base_header : Bytes{},
+                    static_cast<size_t>(x.header_size), x.header_bytes, what);
+        return;
+    }
+    Buffer t;
     zstd_unblob(x.header_blob.span(), x.model_delta ? base_header : Bytes{},
-                static_cast<size_t>(x.header_size), x.header_bytes,
-                "container header blob is damaged (or the base is not the right file)");
+                static_cast<size_t>(x.header_size), t, what, true);
+    if (t.size() < 8) fail_corrupt(what, 0);
+    Buffer json;
+    untransform_offsets(t.span().subspan(8), static_cast<size_t>(x.header_size) - 8, json);
+    x.header_bytes.clear();
+    x.header_bytes.append(t.data(), 8);
+    x.header_bytes.append(json.data(), json.size());
 }
 
 }  // namespace z4ai

@@ -45,8 +45,9 @@ struct ContainerIndex {
     uint64_t gap_frame_size = 0;
     uint64_t base_file_size = 0;
     std::array<uint8_t, 16> base_digest{};
-    Buffer header_blob;   // compressed header bytes (as stored)
-    Buffer header_bytes;  // the original 8 + N bytes, once decoded
+    uint32_t header_transform = 0;  // 0 = verbatim, 1 = data_offsets delta-coded
+    Buffer header_blob;             // compressed (transformed) header bytes, as stored
+    Buffer header_bytes;            // the original 8 + N bytes, once decoded
     std::vector<TensorEntry> entries;
     uint64_t index_offset = 0;
     uint64_t index_size = 0;

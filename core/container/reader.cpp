@@ -25,7 +25,8 @@ class DigestSink final : public Sink {
 
 }  // namespace
 
-ContainerReader::ContainerReader(std::unique_ptr<Source> source) : source_(std::move(source)) {
+ContainerReader::ContainerReader(std::unique_ptr<Source> source, const DecodeConfig& cfg)
+    : config(cfg), source_(std::move(source)) {
     Source& s = *source_;
     uint8_t prefix[64] = {};
     size_t n = static_cast<size_t>(std::min<uint64_t>(s.size(), sizeof prefix));

@@ -1,12 +1,19 @@
 #include "entropy/zstd_backend.hpp"
 
+#include <zstd_errors.h>
+
 #include "util/status.hpp"
 
 namespace z4ai {
 namespace {
 
+// An allocation zstd could not make is Z4AI_E_MEMORY whatever the call was.
+Code classify(size_t rc, Code code) {
+    return ZSTD_getErrorCode(rc) == ZSTD_error_memory_allocation ? Code::memory : code;
+}
+
 void check(size_t rc, Code code, const char* what) {
-    if (ZSTD_isError(rc)) fail(code, std::string(what) + ": " + ZSTD_getErrorName(rc));
+    if (ZSTD_isError(rc)) fail(classify(rc, code), std::string(what) + ": " + ZSTD_getErrorName(rc));
 }
 
 }  // namespace
@@ -47,7 +54,8 @@ void zstd_decode(Bytes encoded, uint8_t* dst, size_t decoded_size, EntropyWorksp
     ZSTD_outBuffer out{dst, decoded_size, 0};
     ZSTD_inBuffer in{encoded.data(), encoded.size(), 0};
     size_t rc = ZSTD_decompressStream(ws.zstd_d, &out, &in);
-    if (ZSTD_isError(rc)) fail(Code::corrupt, std::string("zstd stream: ") + ZSTD_getErrorName(rc));
+    if (ZSTD_isError(rc))
+        fail(classify(rc, Code::corrupt), std::string("zstd stream: ") + ZSTD_getErrorName(rc));
     // rc == 0: frame complete. It must have produced exactly decoded_size bytes and
     // used all input; anything else is a damaged stream.
     if (rc != 0 || out.pos != decoded_size || in.pos != in.size)

@@ -128,6 +128,16 @@ struct Interval {
 };
 
 // Tries to fit element b into the scale interval; narrows it on success.
+// 1/q for q = 0..128 (the intervals are heuristics: exactness is checked later).
+struct Reciprocals {
+    double v[129];
+    Reciprocals() {
+        v[0] = 0;
+        for (int q = 1; q <= 128; ++q) v[q] = 1.0 / q;
+    }
+};
+const Reciprocals kInv;
+
 inline bool fit(const View& v, uint32_t b, Interval& s, int* q_out) {
     if (v.is_zero(b)) {
         *q_out = 0;
@@ -138,7 +148,8 @@ inline bool fit(const View& v, uint32_t b, Interval& s, int* q_out) {
     double mid = 0.5 * (s.lo + s.hi);
     double qa = std::floor(e.mag / mid + 0.5);
     if (qa < 1 || qa > (e.negative ? -kQMin : kQMax)) return false;
-    double lo = std::max(s.lo, e.lo / qa), hi = std::min(s.hi, e.hi / qa);
+    const double inv = kInv.v[int(qa)];
+    double lo = std::max(s.lo, e.lo * inv), hi = std::min(s.hi, e.hi * inv);
     if (lo > hi) return false;
     s.lo = lo;
     s.hi = hi;
@@ -270,7 +281,13 @@ bool segment_chunk(const View& v, size_t end, size_t raw_limit, std::vector<Segm
 
 // Chooses the fp32 scale in (or next to) the interval that reproduces the most
 // elements of the segment exactly; returns its bits and the misfit count.
-uint32_t choose_scale(const View& v, const Segment& seg, size_t* misses) {
+// Also leaves in `q` the integer of every element under the chosen scale, or
+// kNoFit where the scale does not reproduce it (zeros: 0).
+constexpr int kNoFit = 1001;
+uint32_t choose_scale(const View& v, const Segment& seg, size_t* misses, std::vector<int>& q) {
+    thread_local std::vector<int> trial;
+    trial.resize(seg.len);
+    q.resize(seg.len);
     double mid = 0.5 * (seg.s.lo + seg.s.hi);
     float m = static_cast<float>(mid);
     uint32_t center = f32_bits(m);
@@ -283,19 +300,30 @@ uint32_t choose_scale(const View& v, const Segment& seg, size_t* misses) {
         float cf = f32_from_bits(cand);
         if (!(cf > 0) || !std::isfinite(cf)) continue;
         size_t miss = 0;
-        for (size_t k = 0; k < seg.len && miss < best_miss; ++k) {
+        const double inv = 1.0 / double(cf);
+        size_t k = 0;
+        for (; k < seg.len && miss < best_miss; ++k) {
             uint32_t b = v.bits(seg.start + k);
-            if (v.is_zero(b)) continue;
+            if (v.is_zero(b)) {
+                trial[k] = 0;
+                continue;
+            }
             int qq = 0;
             if (v.usable(b)) {
-                double r = std::floor(v.value_of(b) / double(cf) + 0.5);
+                double r = std::floor(v.value_of(b) * inv + 0.5);
                 if (r >= kQMin && r <= kQMax) qq = int(r);
             }
-            if (qq == 0 || scaled_value(qq, cand, v.c) != b) ++miss;
+            if (qq == 0 || scaled_value(qq, cand, v.c) != b) {
+                ++miss;
+                qq = kNoFit;
+            }
+            trial[k] = qq;
         }
-        if (miss < best_miss) {
+        if (k == seg.len && miss < best_miss) {
             best_miss = miss;
             best_bits = cand;
+            q.swap(trial);
+            trial.resize(seg.len);
             if (miss == 0) break;
         }
     }
@@ -347,8 +375,8 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
         uint32_t scale = 0;
         if (seg.scaled) {
             size_t misses = 0;
-            scale = choose_scale(v, seg, &misses);
-            const float sf = f32_from_bits(scale);
+            thread_local std::vector<int> chosen;
+            scale = choose_scale(v, seg, &misses, chosen);
             // First pass: the integers; -0.0 marked with a sentinel (int8 has no -0).
             constexpr int kNegZero = 1000, kMiss = 1001;
             bool has_negzero = false, has_m128 = false;
@@ -362,10 +390,8 @@ bool scaled_split(const uint8_t* in, size_t elements, ScaledContainer c, ScaledS
                 } else if (b == negzero) {
                     qq = kNegZero;
                     has_negzero = true;
-                } else if (v.usable(b)) {
-                    double r = std::floor(v.value_of(b) / double(sf) + 0.5);
-                    if (r >= kQMin && r <= kQMax && r != 0 && scaled_value(int(r), scale, c) == b)
-                        qq = int(r);
+                } else if (chosen[k] != kNoFit) {
+                    qq = chosen[k];
                 }
                 has_m128 |= qq == -128;
                 qs[k] = qq;

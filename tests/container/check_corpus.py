@@ -31,7 +31,7 @@ def run(*args):
 
 
 def main():
-    index = ROOT / "index.json"
+    index = Path(os.environ.get("Z4AI_CORPUS_INDEX", ROOT / "index.json"))
     if not index.exists():
         print(f"corpus absent ({index}): skipping (bench/corpus/fetch.sh builds it)")
         return 77

@@ -24,7 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     uint64_t off = off_raw, len = len_raw;
     if (known && !(off_raw >> 63)) off = off_raw % (content + 2);
     if (known && !(len_raw >> 63)) len = len_raw % (content + 2);
-    size_t cap = static_cast<size_t>(std::min<uint64_t>(len, kMaxOutput));
+    // Room for exactly what the range can produce (as a real caller would size it).
+    uint64_t want = len;
+    if (known && off <= content) want = std::min<uint64_t>(len, content - off);
+    size_t cap = static_cast<size_t>(std::min<uint64_t>(want, kMaxOutput));
     std::vector<uint8_t> out(cap ? cap : 1);
     size_t written = 0;
     z4ai_status s = z4ai_decompress_range(d.get(), out.data(), cap, frame, n, off, len, &written);

@@ -6,7 +6,8 @@
 # the regression inputs and the seeds. New interesting inputs go to
 # $FUZZ_WORK/<target> (default build-fuzz/work, kept between runs); crashes,
 # hangs and leaks to build-fuzz/artifacts/<target>/. Exit status 1 if any target
-# found something. FUZZ_PARALLEL=2 runs two targets at a time; FUZZ_NICE=19 nices them.
+# found something. FUZZ_PARALLEL=2 runs two targets at a time; FUZZ_NICE=19 nices them;
+# FUZZ_TIMEOUT (s, default 60, wall clock) marks an input as a hang.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_EACH="${1:?usage: run.sh SECONDS [TARGET...]}"
@@ -40,7 +41,7 @@ run_one() {
     echo "[fuzz] $t for ${SECONDS_EACH}s (log $log)"
     local rc=0
     nice -n "$NICE" "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -max_len="$max_len" \
-        -timeout=20 -rss_limit_mb=2560 -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t/" \
+        -timeout="${FUZZ_TIMEOUT:-60}" -rss_limit_mb=2560 -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/$t/" \
         "$WORK/$t" "$BUILD/seeds/$t" "$ROOT/tests/fuzz/corpus/$t" "$ROOT/tests/fuzz/regressions/$t" \
         "${extra[@]}" >"$log" 2>&1 || rc=$?
     grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+ +DONE" "$log" | tr '\n' ' ' | sed "s/^/[fuzz] $t: /"

@@ -141,6 +141,25 @@ TEST(Container, RoundTripsByteForByteWithOddLayouts) {
     }
 }
 
+TEST(Container, HeadersWithSpacesOrOddOffsetsRoundTrip) {
+    // Spaces inside data_offsets, and offsets that are not in JSON order: the header
+    // is stored verbatim either way (the offsets transform applies only when exact).
+    std::vector<std::string> jsons = {
+        R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}})",
+        R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+        R"({"__metadata__":{"data_offsets":"[1,2]","x":"\"data_offsets\":[5,9]"},"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}})",
+    };
+    for (const std::string& j : jsons) {
+        Bytes st = raw_header(j, 12);
+        for (size_t i = 8 + j.size(); i < st.size(); ++i) st[i] = static_cast<uint8_t>(i * 7);
+        Compressed z = pack(st);
+        ASSERT_EQ(z.status, Z4AI_OK) << j;
+        Decompressed back = unpack(z.frame);
+        ASSERT_EQ(back.status, Z4AI_OK) << j;
+        EXPECT_EQ(back.data, st) << j;
+    }
+}
+
 TEST(Container, EmptyFileAndOnlyEmptyTensors) {
     for (const Bytes& st : {make_safetensors({}), make_safetensors({{"e", "BF16", {0}, {}}})}) {
         Compressed z = pack(st);
@@ -387,7 +406,9 @@ TEST(Container, DamagedContainersAreErrorsNeverCrashes) {
         bad[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
         z4ai_status s =
             z4ai_safetensors_decompress(d.get(), out.data(), out.size(), bad.data(), bad.size(), &w);
-        if (s == Z4AI_OK) EXPECT_EQ(out, st) << "flip at " << at;  // only bytes nothing reads may flip
+        if (s == Z4AI_OK) {
+            EXPECT_EQ(out, st) << "flip at " << at;  // only bytes nothing reads may flip
+        }
         CallbackData cb{&bad};
         for (int via = 0; via < 2; ++via) {
             Reader r(z4ai_reader_create());
@@ -502,8 +523,8 @@ Compressed delta_pack(const Bytes& ft, const Bytes& base, int match = 1) {
 
 TEST(ModelDelta, RoundTripsAndPicksCopyDeltaOrFresh) {
     Pair p = fine_tune_pair();
-    Bytes base = make_safetensors(p.base, {R"({"step":"0"})"});
-    Bytes ft = make_safetensors(p.ft, {R"({"step":"100"})", 8, 1});
+    Bytes base = make_safetensors(p.base, {R"({"step":"0"})", 8, 0, false, ""});
+    Bytes ft = make_safetensors(p.ft, {R"({"step":"100"})", 8, 1, false, ""});
     Compressed z = delta_pack(ft, base);
     ASSERT_EQ(z.status, Z4AI_OK);
     Compressed alone = pack(ft);

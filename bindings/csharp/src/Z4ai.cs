@@ -32,7 +32,7 @@ public sealed class FrameInfo {
 }
 
 /// <summary>One-shot helpers, dtype names and frame inspection.</summary>
-public static class Codec {
+public static partial class Codec {
     public static string Version => z4ai_swig.version_string();
     public static int Dtype(string name) => z4ai_swig.dtype_from_name(name);
     public static string DtypeName(int code) => z4ai_swig.dtype_name(code);
@@ -73,7 +73,7 @@ public static class Codec {
 }
 
 /// <summary>A compression context; Dispose frees the native memory.</summary>
-public sealed class Compressor : IDisposable {
+public sealed partial class Compressor : IDisposable {
     CCtx ctx = new CCtx();
 
     public Compressor() { ctx.set_param(z4ai_swig.Z4AI_C_THREADS, 0); }
@@ -148,7 +148,7 @@ public sealed class Compressor : IDisposable {
 }
 
 /// <summary>A decompression context; Dispose frees the native memory.</summary>
-public sealed class Decompressor : IDisposable {
+public sealed partial class Decompressor : IDisposable {
     DCtx ctx = new DCtx();
 
     public Decompressor() { ctx.set_param(z4ai_swig.Z4AI_D_THREADS, 0); }

@@ -178,7 +178,176 @@ public class Z4aiTest {
             check(Arrays.equals(mine, cli), "Java frame identical to the CLI frame");
             check(Arrays.equals(Z4ai.decompress(cli), input), "Java decodes the CLI frame");
         }
+        containers(System.getenv("Z4AI_CLI"));
         System.out.println("java binding: " + checks + " checks passed (z4ai " + Z4ai.version() + ", rss " + rss0 + " -> " + rss1 + " KB)");
+    }
+
+    /** A .safetensors file: name -> (dtype, shape, bytes), header padded with spaces to 8 bytes. */
+    static byte[] safetensors(String[] names, String[] dtypes, long[][] shapes, byte[][] data) {
+        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
+        long off = 0;
+        for (int i = 0; i < names.length; i++) {
+            h.append(",\"").append(names[i]).append("\":{\"dtype\":\"").append(dtypes[i]).append("\",\"shape\":[");
+            for (int d = 0; d < shapes[i].length; d++) h.append(d > 0 ? "," : "").append(shapes[i][d]);
+            h.append("],\"data_offsets\":[").append(off).append(",").append(off + data[i].length).append("]}");
+            off += data[i].length;
+        }
+        h.append("}");
+        byte[] hb = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int hl = (hb.length + 7) / 8 * 8;
+        ByteBuffer b = ByteBuffer.allocate(8 + hl + (int) off).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(hl).put(hb);
+        for (int i = hb.length; i < hl; i++) b.put((byte) ' ');
+        for (byte[] d : data) b.put(d);
+        return b.array();
+    }
+
+    static byte[] cli(String cli, String... args) throws Exception {
+        String[] cmd = new String[args.length + 1];
+        cmd[0] = cli;
+        System.arraycopy(args, 0, cmd, 1, args.length);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        check(p.waitFor() == 0, "z4ai " + String.join(" ", args) + ": " + new String(out));
+        return out;
+    }
+
+    /** .zstn containers, model deltas and random access; with the CLI path, byte identity with it. */
+    static void containers(String cliPath) throws Exception {
+        byte[] w = weights(64 * 96, 7);
+        byte[] bf = Arrays.copyOf(weights(300, 8), 600);
+        byte[] h = Arrays.copyOf(weights(35, 9), 70);
+        byte[] sc = Arrays.copyOf(weights(1, 10), 4);
+        String[] names = {"model.w", "model.b", "tied.w", "empty", "scalar", "gr\u00fc\u00dfe.h"};
+        String[] dtypes = {"F32", "BF16", "F32", "I8", "F32", "F16"};
+        long[][] shapes = {{64, 96}, {300}, {64, 96}, {0}, {}, {5, 7}};
+        byte[][] data = {w, bf, w, new byte[0], sc, h};
+        byte[] st = safetensors(names, dtypes, shapes, data);
+        byte[] stCopy = st.clone();
+
+        byte[] zstn = Z4ai.compressSafetensors(st);
+        check(Arrays.equals(st, stCopy), "safetensors input untouched");
+        check(Z4ai.detectKind(zstn) == z4ai_swig.Z4AI_KIND_CONTAINER && Z4ai.detectKind(st) == z4ai_swig.Z4AI_KIND_SAFETENSORS,
+              "detect kind");
+        check(zstn.length < st.length, "container smaller: " + zstn.length + " vs " + st.length);
+        check(Arrays.equals(Z4ai.decompressSafetensors(zstn), st), ".zstn round trip byte-identical");
+
+        String[] expectNames = {"model.w", "model.b", "tied.w", "empty", "scalar", "gr\u00fc\u00dfe.h"};
+        int[] codes = {z4ai_swig.Z4AI_DTYPE_FP32, z4ai_swig.Z4AI_DTYPE_BF16, z4ai_swig.Z4AI_DTYPE_FP32, z4ai_swig.Z4AI_DTYPE_INT8,
+                       z4ai_swig.Z4AI_DTYPE_FP32, z4ai_swig.Z4AI_DTYPE_FP16};
+        long[] offsets = new long[data.length];
+        for (int i = 1; i < data.length; i++) offsets[i] = offsets[i - 1] + data[i - 1].length;
+        try (ContainerReader r = ContainerReader.open(zstn)) {
+            check(r.kind() == z4ai_swig.Z4AI_KIND_CONTAINER && r.tensorCount() == names.length, "reader kind/count");
+            check(r.fileSize() == st.length, "file size");
+            for (int i = 0; i < names.length; i++) {
+                TensorInfo t = r.tensor(r.find(expectNames[i]));
+                check(t.name.equals(expectNames[i]) && t.dtype == codes[i]
+                      && Arrays.equals(t.shape, shapes[i]) && t.nbytes == data[i].length && t.dataOffset == offsets[i],
+                      "tensor info " + t);
+                check(Arrays.equals(r.readTensor(t.index), data[i]), "read tensor " + t.name);
+            }
+            TensorInfo tied = r.tensor("tied.w");
+            check(tied.method == z4ai_swig.Z4AI_TENSOR_SAME && tied.ref == r.find("model.w") && tied.storedSize == 0,
+                  "tied tensor stored once: " + tied);
+            check(r.tensor("model.w").method == z4ai_swig.Z4AI_TENSOR_FRAME && r.tensor("model.w").storedSize > 0, "own frame");
+            int wi = r.find("model.w");
+            check(Arrays.equals(r.readElements(wi, 1000, 333), Arrays.copyOfRange(w, 4000, 4000 + 333 * 4)), "element range");
+            ByteBuffer direct = ByteBuffer.allocateDirect(w.length + 3);
+            direct.position(3);
+            check(r.readTensor(wi, direct) == w.length && direct.position() == 3 + w.length, "read into a direct buffer");
+            byte[] back = new byte[w.length];
+            direct.position(3);
+            direct.get(back);
+            check(Arrays.equals(back, w), "direct buffer contents");
+            expect(() -> r.find("nope"), "Z4AI_E_NOT_FOUND");
+            expect(() -> r.readElements(wi, 64 * 96 - 10, 11), "Z4AI_E_PARAM_OUT_OF_BOUNDS");
+            expect(() -> r.tensor(99), "Z4AI_E_PARAM_OUT_OF_BOUNDS", "Z4AI_E_NOT_FOUND", "Z4AI_E_INVALID_ARGUMENT");
+            String header = new String(st, 8, (int) ByteBuffer.wrap(st).order(ByteOrder.LITTLE_ENDIAN).getLong(0), "UTF-8");
+            check(r.headerJson().equals(header), "header JSON verbatim");
+            check(r.describe().contains("tied.w"), "describe");
+            check(Arrays.equals(r.restore(), st), "restore");
+        }
+        ContainerReader closedReader = ContainerReader.open(zstn);
+        closedReader.close();
+        closedReader.close();
+        expect(() -> closedReader.tensorCount(), "Z4AI_E_STAGE_WRONG");
+
+        // Plain .safetensors through the same reader.
+        try (ContainerReader r = ContainerReader.open(st)) {
+            check(r.kind() == z4ai_swig.Z4AI_KIND_SAFETENSORS && r.tensor("model.b").method == z4ai_swig.Z4AI_TENSOR_RAW, "raw reader");
+            check(Arrays.equals(r.readTensor("model.b"), bf), "raw read");
+        }
+
+        // Hostile input: an error, never a crash.
+        expect(() -> Z4ai.decompressSafetensors(Arrays.copyOf(zstn, zstn.length - 9)), "Z4AI_E_TRUNCATED", "Z4AI_E_CORRUPT");
+        expect(() -> ContainerReader.open(Arrays.copyOf(zstn, 20)), "Z4AI_E_TRUNCATED", "Z4AI_E_CORRUPT", "Z4AI_E_UNKNOWN_FORMAT");
+        byte[] flipped = zstn.clone();
+        flipped[zstn.length / 3] ^= 0x10;
+        expect(() -> Z4ai.decompressSafetensors(flipped), "Z4AI_E_CHECKSUM", "Z4AI_E_CORRUPT");
+        expect(() -> Z4ai.compressSafetensors(Arrays.copyOf(st, 40)), "Z4AI_E_SAFETENSORS_INVALID");
+
+        // Model delta: a fine-tune of st.
+        byte[] w2 = w.clone();
+        for (int i = 0; i < w2.length; i += 64) w2[i] ^= 3;
+        byte[] fine = safetensors(names, dtypes, shapes, new byte[][] {w2, bf, w, new byte[0], sc, h});
+        byte[] delta;
+        try (Compressor c = new Compressor()) {
+            delta = c.compressModelDelta(fine, st);
+        }
+        check(Z4ai.detectKind(delta) == z4ai_swig.Z4AI_KIND_MODEL_DELTA && delta.length < zstn.length, "model delta smaller");
+        try (Decompressor d = new Decompressor()) {
+            check(Arrays.equals(d.decompressModelDelta(delta, st), fine), "model delta round trip");
+            expect(() -> d.decompressModelDelta(delta, fine), "Z4AI_E_REFERENCE_MISMATCH");
+        }
+        try (ContainerReader r = ContainerReader.open(delta)) {
+            check(r.kind() == z4ai_swig.Z4AI_KIND_MODEL_DELTA, "delta reader kind");
+            expect(() -> r.readTensor("model.w"), "Z4AI_E_REFERENCE_MISSING");
+            r.attachBase(st);
+            check(r.tensor("model.b").method == z4ai_swig.Z4AI_TENSOR_BASE_COPY, "unchanged tensor is a base copy");
+            check(Arrays.equals(r.readTensor("model.w"), w2) && Arrays.equals(r.readTensor("model.b"), bf), "delta reader reads");
+        }
+
+        if (cliPath == null) return;
+        java.nio.file.Path dir = Files.createTempDirectory("z4ai-java-containers");
+        try {
+            java.nio.file.Path stFile = dir.resolve("m.safetensors"), fineFile = dir.resolve("f.safetensors");
+            Files.write(stFile, st);
+            Files.write(fineFile, fine);
+            cli(cliPath, "compress", "-q", "-f", stFile.toString(), "-o", dir.resolve("cli.zstn").toString());
+            byte[] cliZstn = Files.readAllBytes(dir.resolve("cli.zstn"));
+            check(Arrays.equals(cliZstn, zstn), "Java .zstn identical to the CLI's");
+            try (Compressor c = new Compressor()) {
+                check(c.compressSafetensors(stFile, dir.resolve("java.zstn")) == zstn.length, "file compress size");
+            }
+            check(Arrays.equals(Files.readAllBytes(dir.resolve("java.zstn")), zstn), "file compress bytes");
+            cli(cliPath, "decompress", "-q", "-f", dir.resolve("java.zstn").toString(), "-o", dir.resolve("cli.safetensors").toString());
+            check(Arrays.equals(Files.readAllBytes(dir.resolve("cli.safetensors")), st), "CLI restores the Java .zstn");
+            try (Decompressor d = new Decompressor()) {
+                check(d.decompressSafetensors(dir.resolve("cli.zstn"), dir.resolve("java.safetensors")) == st.length, "file decompress");
+            }
+            check(Arrays.equals(Files.readAllBytes(dir.resolve("java.safetensors")), st), "Java restores the CLI .zstn");
+            cli(cliPath, "extract", dir.resolve("cli.zstn").toString(), "model.w", "-o", dir.resolve("el.bin").toString(),
+                "--elements", "1000:1333");
+            try (ContainerReader r = ContainerReader.open(dir.resolve("cli.zstn"))) {
+                check(Arrays.equals(r.readElements(r.find("model.w"), 1000, 333), Files.readAllBytes(dir.resolve("el.bin"))),
+                      "element range equals the CLI's extract");
+                check(r.ioBytes() < cliZstn.length, "file reader read only what it needed: " + r.ioBytes());
+                check(r.tensors().size() == names.length, "file reader lists");
+            }
+            cli(cliPath, "compress", "-q", "-f", "--reference", stFile.toString(), fineFile.toString(), "-o",
+                dir.resolve("cli.z4dm").toString());
+            check(Arrays.equals(Files.readAllBytes(dir.resolve("cli.z4dm")), delta), "Java .z4dm identical to the CLI's");
+            try (Decompressor d = new Decompressor()) {
+                d.decompressModelDelta(dir.resolve("cli.z4dm"), stFile, dir.resolve("fine.out"));
+            }
+            check(Arrays.equals(Files.readAllBytes(dir.resolve("fine.out")), fine), "Java restores the CLI .z4dm");
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> s = Files.list(dir)) {
+                for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) Files.delete(p);
+            }
+            Files.delete(dir);
+        }
     }
 
     static byte[] concat(byte[] a, byte[] b) {

@@ -13,6 +13,6 @@ sys.stdout.buffer.write(b''.join(w[i + 2:i + 4] for i in range(0, len(w), 4)))  
 " > "$TMP/in.bf16"
 "$CLI" compress -q -f --dtype bf16 "$TMP/in.bf16" -o "$TMP/cli.z4ai"
 # 1. jar only: libz4ai_java.so comes out of the jar.
-"$JAVA" -Xms64m -Xmx64m -XX:+AlwaysPreTouch -cp "$DIR/z4ai.jar:$DIR/test" Z4aiTest "$TMP/cli.z4ai" "$TMP/in.bf16" bf16
+Z4AI_CLI="$CLI" "$JAVA" -Xms64m -Xmx64m -XX:+AlwaysPreTouch -cp "$DIR/z4ai.jar:$DIR/test" Z4aiTest "$TMP/cli.z4ai" "$TMP/in.bf16" bf16
 # 2. System.loadLibrary from java.library.path (the memory loop ran in 1 already).
 Z4AI_QUICK=1 "$JAVA" -Xms64m -Xmx64m -XX:+AlwaysPreTouch -Djava.library.path="$DIR" -cp "$DIR/z4ai.jar:$DIR/test" Z4aiTest

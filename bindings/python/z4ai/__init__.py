@@ -75,6 +75,20 @@ __version__: str = _native.version_string()
 FORMAT_VERSION: int = _native.Z4AI_FORMAT_VERSION
 
 
+_LAZY = {"save_file": "safetensors", "load_file": "safetensors", "ZstnReader": "safetensors"}
+_SUBMODULES = ("safetensors", "model_delta", "numcodecs", "zarr", "hdf5")
+
+
+def __getattr__(name: str):  # PEP 562: optional parts load on first use, never at import
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def status_name(status: int) -> str:
     """Pinned name of a C ABI status code.
 

@@ -20,3 +20,7 @@
 %enddef
 Z4AI_GO_BUFFER(const void* Z4AI_IN, Z4AI_IN_SIZE)
 Z4AI_GO_BUFFER(void* Z4AI_OUT, Z4AI_OUT_CAP)
+
+/* The container Reader proxy is NativeReader in Go: NewReader is the package's
+ * io.Reader constructor. The Go API over it is z4ai.Container (container.go). */
+%rename(NativeReader) z4ai_swig_reader;

@@ -94,7 +94,7 @@ __attribute__((always_inline)) inline void encode_streams(const uint8_t* in, siz
                                                           size_t max_stream, size_t sizes[4]) {
     // Two passes of two writers each: enough independent chains to overlap,
     // few enough live values to stay in registers.
-    const size_t common = counts[3] & ~size_t(3);
+    const size_t common = counts[3] - counts[3] % 5;  // groups of 5: 7 + 55 pending bits <= 64
     const uint8_t* src[4] = {in, in + q, in + 2 * q, in + 3 * q};
     Writer w[4] = {{area}, {area + max_stream}, {area + 2 * max_stream}, {area + 3 * max_stream}};
     for (unsigned pair = 0; pair < 4; pair += 2) {
@@ -114,7 +114,7 @@ __attribute__((always_inline)) inline void encode_streams(const uint8_t* in, siz
         o += n >> 3;                  \
         n &= 7;                       \
     } while (0)
-        for (size_t i = 0; i < common; i += 4) {
+        for (size_t i = 0; i < common; i += 5) {
             Z4AI_PUT(a0, n0, s0[i]);
             Z4AI_PUT(a1, n1, s1[i]);
             Z4AI_PUT(a0, n0, s0[i + 1]);
@@ -123,6 +123,8 @@ __attribute__((always_inline)) inline void encode_streams(const uint8_t* in, siz
             Z4AI_PUT(a1, n1, s1[i + 2]);
             Z4AI_PUT(a0, n0, s0[i + 3]);
             Z4AI_PUT(a1, n1, s1[i + 3]);
+            Z4AI_PUT(a0, n0, s0[i + 4]);
+            Z4AI_PUT(a1, n1, s1[i + 4]);
             Z4AI_FLUSH(a0, n0, o0);
             Z4AI_FLUSH(a1, n1, o1);
         }

@@ -93,6 +93,36 @@ public final class Compressor implements AutoCloseable {
         return remaining;
     }
 
+    /**
+     * .safetensors bytes -> a .zstn container (each tensor its own frame with its own dtype
+     * and shape; identical tensors stored once). Uses this context's effort, level, chunk
+     * size, checksum and threads; dtype and shape come from each tensor.
+     */
+    public byte[] compressSafetensors(byte[] safetensors) {
+        ByteBuffer in = ByteBuffer.wrap(safetensors);
+        byte[] out = new byte[Math.toIntExact(z4ai_swig.safetensors_compress_bound(in))];
+        int n = (int) ctx().safetensors_compress(ByteBuffer.wrap(out), in);
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** .safetensors file -> .zstn file (atomic: a failure leaves no partial file); returns its size. */
+    public long compressSafetensors(java.nio.file.Path src, java.nio.file.Path dst) {
+        return ctx().safetensors_compress_file(src.toString(), dst.toString());
+    }
+
+    /** A fine-tuned .safetensors against its base .safetensors -> a .z4dm model delta. */
+    public byte[] compressModelDelta(byte[] fineTune, byte[] base) {
+        ByteBuffer in = ByteBuffer.wrap(fineTune);
+        byte[] out = new byte[Math.toIntExact(z4ai_swig.safetensors_compress_bound(in))];
+        int n = (int) ctx().model_delta_compress(ByteBuffer.wrap(out), in, ByteBuffer.wrap(base));
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** File form of {@link #compressModelDelta(byte[], byte[])}; returns the .z4dm size. */
+    public long compressModelDelta(java.nio.file.Path fineTune, java.nio.file.Path base, java.nio.file.Path dst) {
+        return ctx().model_delta_compress_file(fineTune.toString(), base.toString(), dst.toString());
+    }
+
     /** Recommended input size per streaming step. */
     public int streamInSize() { return (int) ctx().stream_in_size(); }
 

@@ -60,6 +60,31 @@ public final class Decompressor implements AutoCloseable {
         return remaining;
     }
 
+    /** .zstn container -> the original .safetensors bytes. */
+    public byte[] decompressSafetensors(byte[] zstn) {
+        ByteBuffer in = ByteBuffer.wrap(zstn);
+        byte[] out = new byte[Math.toIntExact(z4ai_swig.container_content_size(in))];
+        long n = ctx().safetensors_decompress(ByteBuffer.wrap(out), in);
+        return n == out.length ? out : java.util.Arrays.copyOf(out, (int) n);
+    }
+
+    /** .zstn file -> .safetensors file (atomic); returns its size. */
+    public long decompressSafetensors(java.nio.file.Path src, java.nio.file.Path dst) {
+        return ctx().safetensors_decompress_file(src.toString(), dst.toString());
+    }
+
+    /** .z4dm model delta + its base -> the fine-tune's bytes (wrong base: Z4AI_E_REFERENCE_MISMATCH). */
+    public byte[] decompressModelDelta(byte[] z4dm, byte[] base) {
+        ByteBuffer in = ByteBuffer.wrap(z4dm);
+        byte[] out = new byte[Math.toIntExact(z4ai_swig.container_content_size(in))];
+        long n = ctx().model_delta_decompress(ByteBuffer.wrap(out), in, ByteBuffer.wrap(base));
+        return n == out.length ? out : java.util.Arrays.copyOf(out, (int) n);
+    }
+
+    public long decompressModelDelta(java.nio.file.Path src, java.nio.file.Path base, java.nio.file.Path dst) {
+        return ctx().model_delta_decompress_file(src.toString(), base.toString(), dst.toString());
+    }
+
     /** Recommended output size per streaming step. */
     public int streamOutSize() { return (int) ctx().stream_out_size(); }
 

@@ -47,6 +47,23 @@ public final class Z4ai {
     /** Header facts of the frame in [position, limit) of the buffer (position unchanged). */
     public static FrameInfo frameInfo(ByteBuffer frame) { return FrameInfo.of(frame); }
 
+    /** .safetensors bytes -> .zstn container (default effort, all cores). */
+    public static byte[] compressSafetensors(byte[] safetensors) {
+        try (Compressor c = new Compressor()) {
+            return c.compressSafetensors(safetensors);
+        }
+    }
+
+    /** .zstn container -> the original .safetensors bytes. */
+    public static byte[] decompressSafetensors(byte[] zstn) {
+        try (Decompressor d = new Decompressor()) {
+            return d.decompressSafetensors(zstn);
+        }
+    }
+
+    /** What the bytes are: z4ai_swig.Z4AI_KIND_FRAME, _CONTAINER, _MODEL_DELTA, _SAFETENSORS or _UNKNOWN. */
+    public static int detectKind(byte[] data) { return z4ai_swig.detect_kind(ByteBuffer.wrap(data), -1); }
+
     /** JSON description of a complete frame (header and per-chunk breakdown). */
     public static String describe(byte[] frame) { return z4ai_swig.frame_describe(ByteBuffer.wrap(frame)); }
 }
