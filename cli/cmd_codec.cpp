@@ -73,6 +73,7 @@ int run_compress(const Options& o) {
         throw CliError{"several inputs cannot share one output"};
     std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
     for (const std::string& input : inputs) {
+        if (compress_special(o, input)) continue;
         std::string out_name = output_name(o, input, true);
         if (out_name == "-" && stdout_is_terminal() && !o.force)
             throw CliError{"refusing to write compressed data to a terminal (use -o or -f)"};
@@ -86,6 +87,7 @@ int run_compress(const Options& o) {
         set(Z4AI_C_THREADS, o.threads);
         set(Z4AI_C_CHUNK_SIZE, o.chunk_size);
         set(Z4AI_C_CHECKSUM, o.checksum ? 1 : 0);
+        set(Z4AI_C_STRUCTURE, o.structure ? 1 : 0);
         if (!o.shape.empty()) check(z4ai_cctx_set_shape(cctx, o.shape.data(), o.shape.size()), cctx);
         std::string reference;
         if (!o.reference.empty()) {
@@ -133,6 +135,7 @@ int run_decompress(const Options& o) {
         throw CliError{"several inputs cannot share one output"};
     std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
     for (const std::string& input : inputs) {
+        if (decompress_special(o, input)) continue;
         std::string out_name = output_name(o, input, false);
         std::unique_ptr<z4ai_dctx, void (*)(z4ai_dctx*)> d(z4ai_dctx_create(), z4ai_dctx_free);
         if (!d) throw CliError{"out of memory"};

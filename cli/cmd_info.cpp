@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "codec/describe.hpp"
+#include "codec/structured.hpp"
 #include "codec/frame_map.hpp"
 #include "commands.hpp"
 #include "dtype/dtype.hpp"
@@ -37,6 +38,7 @@ struct StreamStats {
 
 int run_info(const Options& o) {
     if (o.inputs.size() != 1) throw CliError{"info needs exactly one file"};
+    if (info_special(o)) return 0;
     std::string data = read_all(o.inputs[0]);
     z4ai::Bytes src(reinterpret_cast<const uint8_t*>(data.data()), data.size());
     try {
@@ -65,7 +67,7 @@ int run_info(const Options& o) {
             std::printf("reference:     %llu bytes (delta frame)\n", (unsigned long long)h.reference_size);
 
         std::map<std::string, unsigned> methods;
-        std::vector<StreamStats> streams;
+        std::map<std::string, std::vector<StreamStats>> streams_by_method;
         for (const z4ai::BlockRef& r : m.blocks) {
             std::string method;
             if (r.header.type == z4ai::BlockType::dup)
@@ -76,7 +78,10 @@ int run_info(const Options& o) {
                 z4ai::PayloadHeader p = z4ai::parse_payload_header(
                     z4ai::Bytes(src.data() + r.payload_offset, r.header.payload_size), r.payload_offset);
                 method = z4ai::layout_name(p.layout);
+                if (const char* detail = z4ai::structured_param_name(p.layout, p.layout_param))
+                    method += std::string("(") + detail + ")";
                 if (p.delta) method = std::string(z4ai::delta_name(p.delta)) + "+" + method;
+                std::vector<StreamStats>& streams = streams_by_method[method];
                 if (streams.size() < p.stream_count) streams.resize(p.stream_count);
                 for (unsigned k = 0; k < p.stream_count; ++k) {
                     streams[k].decoded += p.streams[k].decoded_size;
@@ -100,10 +105,12 @@ int run_info(const Options& o) {
             std::printf("%s%s x%u", first ? "" : ", ", name.c_str(), count);
             first = false;
         }
-        std::printf("\nstreams (stream k = byte plane k for planes layouts, low byte first):\n");
+        std::printf("\nstreams (stream k = byte plane k for planes layouts, low byte first; "
+                    "docs/FORMAT.md lists the streams of each layout):\n");
+        for (auto& [method_name, streams] : streams_by_method)
         for (size_t k = 0; k < streams.size(); ++k) {
             const StreamStats& s = streams[k];
-            std::printf("  stream %zu: %s -> %s (%.3fx)  [", k, human(double(s.decoded)).c_str(),
+            std::printf("  %s stream %zu: %s -> %s (%.3fx)  [", method_name.c_str(), k, human(double(s.decoded)).c_str(),
                         human(double(s.encoded)).c_str(),
                         s.encoded ? double(s.decoded) / double(s.encoded) : 0.0);
             bool f = true;

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
         if (o.command == "decompress") return run_decompress(o);
         if (o.command == "info") return run_info(o);
         if (o.command == "bench") return run_bench(o);
+        if (o.command == "ls") return run_ls(o);
+        if (o.command == "extract") return run_extract(o);
         throw CliError{"unknown command '" + o.command + "' (try 'z4ai --help')"};
     } catch (const CliError& e) {
         std::fprintf(stderr, "z4ai: %s\n", e.message.c_str());

@@ -33,8 +33,10 @@ void print_usage() {
         "       z4ai decompress [options] [IN|-] [-o OUT]   restore the original bytes\n"
         "       z4ai info [--json] [-v] FILE                 dtype, shape, sizes, ratio, per-plane "
         "breakdown\n"
-        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] FILE...\n"
-        "                                                    ratio, MB/s vs zstd, brotli, memcpy\n"
+        "       z4ai ls FILE [--reference BASE]            list the tensors of a .zstn / .z4dm / .safetensors\n"
+        "       z4ai extract FILE TENSOR -o OUT [--elements A:B]  one tensor's raw bytes (or elements A..B-1)\n"
+        "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] [--codecs LIST]\n"
+        "                  [--reference REF] FILE...         ratio, MB/s vs zstd, brotli, memcpy\n"
         "options:\n"
         "  -o FILE          output file ('-' = stdout)\n"
         "  -c, --stdout     write to stdout\n"
@@ -46,12 +48,20 @@ void print_usage() {
         "  --level N        LZ level (1..22; 0 = tier default)\n"
         "  -T N, --threads N  worker threads (0 = all cores, the default)\n"
         "  --chunk-size N   bytes per chunk, power of two, 4K..256M (suffix K/M)\n"
-        "  --reference FILE compress/decompress as a delta against FILE\n"
+        "  --reference FILE compress/decompress as a delta against FILE (tensor-aware .z4dm when\n"
+        "                   both are .safetensors; also the base for ls/extract/info of a .z4dm;\n"
+        "                   bench: adds delta rows)\n"
+        "  --raw            compress a .safetensors file as plain bytes (no .zstn container)\n"
+        "  --codecs LIST    bench: only rows whose codec or codec-variant/tTHREADS starts with an\n"
+        "                   entry, e.g. memcpy,z4ai-default,z4ai-max/t1,zstd-3,brotli-5 (default: all)\n"
         "  --no-checksum    omit per-chunk checksums (compress) / skip verification (decompress)\n"
+        "  --no-structure   compress: skip the structure detectors (dead bits, scaled ints, palettes)\n"
         "  -q, --quiet      no progress or summary\n"
         "  -v, --verbose    more detail (info: every chunk)\n"
         "  --json           info: print the frame description as JSON\n"
-        "  -V, --version    print the library version\n",
+        "  -V, --version    print the library version\n"
+        "compress: a .safetensors input becomes a .zstn container (with --reference BASE.safetensors a\n"
+        "  .z4dm model delta); a directory becomes DIR.z4ai/ (shards, configs, z4ai-manifest.json)\n",
         stderr);
 }
 
@@ -79,6 +89,8 @@ Options parse_options(int argc, char** argv) {
             o.json = true;
         else if (a == "--no-checksum")
             o.checksum = false;
+        else if (a == "--no-structure")
+            o.structure = false;
         else if (a == "--dtype") {
             std::string name = value(i, a);
             if (z4ai_dtype_from_name(name.c_str(), &o.dtype) != Z4AI_OK)
@@ -119,8 +131,14 @@ Options parse_options(int argc, char** argv) {
             o.quick = true;
         else if (a == "--json-out")
             o.json_out = value(i, a);
+        else if (a == "--codecs")
+            o.bench_codecs = value(i, a);
         else if (a == "--reference")
             o.reference = value(i, a);
+        else if (a == "--raw")
+            o.raw = true;
+        else if (a == "--elements")
+            o.elements = value(i, a);
         else if (a == "-")
             o.inputs.push_back(a);
         else if (a.size() > 1 && a[0] == '-')

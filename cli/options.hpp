@@ -16,6 +16,7 @@ struct Options {
     bool verbose = false;
     bool json = false;
     bool checksum = true;
+    bool structure = true;
     int32_t dtype = -1;  // -1 = not given
     std::vector<uint64_t> shape;
     int effort = 1;
@@ -23,10 +24,13 @@ struct Options {
     long long threads = 0;  // CLI default: all cores
     long long chunk_size = 0;
     std::string reference;
+    bool raw = false;       // compress .safetensors as plain bytes, not a container
+    std::string elements;   // extract: element range A:B
     // bench
     int runs = 0;
     bool quick = false;
     std::string json_out;
+    std::string bench_codecs;  // comma-separated row filter (codec or codec-variant prefixes)
 };
 
 // Throws CliError with a one-line message on bad usage.

@@ -9,6 +9,17 @@ PACKAGES=(cmake ninja-build pkg-config g++ make
           libgtest-dev libgmock-dev libbenchmark-dev
           swig python3-dev unzip
           clang libclang-rt-14-dev abigail-tools)  # fuzzing (libFuzzer), TSan tier, abi-check
+# Python wheel test (scripts/test-wheel.sh): a fresh virtual environment.
+PACKAGES+=(python3-venv)
+# Storage plugins and bindings (issue 9): HDF5/netCDF tools for the filter plugin tests.
+PACKAGES+=(libhdf5-dev hdf5-tools netcdf-bin time)  # time: peak-RSS checks of the examples
+# Example toolchains from Debian when the machine has none of its own (rustup, /usr/local/go).
+command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
+command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
+# nginx: the HTTP Range-request test of container random access (ctest label http).
+PACKAGES+=(nginx-light)
+# Java (JDK + the default-java symlink CMake's FindJNI needs) and C# (Debian's mono).
+PACKAGES+=(default-jdk-headless mono-mcs mono-runtime)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,4 +38,9 @@ PY="${PYTHON:-python3}"
 if ! "$PY" -c "import numpy, pytest" 2>/dev/null; then
     echo "[setup-deps] pip install numpy pytest" >&2
     "$PY" -m pip install -q --disable-pip-version-check numpy pytest
+fi
+# h5py (wheel with its own HDF5) for the HDF5 plugin test's h5py part.
+if ! "$PY" -c "import h5py" 2>/dev/null; then
+    echo "[setup-deps] pip install h5py" >&2
+    "$PY" -m pip install -q --disable-pip-version-check h5py
 fi

@@ -11,6 +11,11 @@ echo "== build + ctest (release) =="
 BUILD_DIR="$ROOT/build" bash "$ROOT/scripts/build.sh"
 ctest --test-dir "$ROOT/build" --output-on-failure -j "$JOBS"
 
+if [ "${Z4AI_SKIP_WHEEL:-0}" != 1 ]; then
+    echo "== Python wheel: build, install into a fresh venv, pytest =="
+    bash "$ROOT/scripts/test-wheel.sh"
+fi
+
 if [ "${Z4AI_SKIP_SANITIZERS:-0}" != 1 ]; then
     echo "== build + ctest (ASan + UBSan + LSan) =="
     BUILD_DIR="$ROOT/build-asan" bash "$ROOT/scripts/build.sh" -DZ4AI_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \

@@ -78,7 +78,12 @@ enum {
     Z4AI_E_UNKNOWN_FORMAT = -18,     /* input does not start with a z4ai magic number */
     Z4AI_E_INTERNAL = -19,           /* a bug in z4ai; please report */
     Z4AI_E_BUSY = -20,               /* context used by two threads at once (detected) */
-    Z4AI_E_SRC_TOO_LARGE = -21       /* input larger than the format can describe */
+    Z4AI_E_SRC_TOO_LARGE = -21,      /* input larger than the format can describe */
+    Z4AI_E_SAFETENSORS_INVALID = -22, /* not a valid .safetensors file: header length, JSON,
+                                         dtype, shape, offsets (out of range, overlapping),
+                                         duplicate names */
+    Z4AI_E_WRONG_KIND = -23           /* valid input of another kind than the call needs (e.g. a
+                                         model delta given to z4ai_safetensors_decompress) */
 };
 
 /** Static name of a status code, e.g. "Z4AI_E_CORRUPT"; "Z4AI_E_UNKNOWN_STATUS" if unknown. */
@@ -135,7 +140,14 @@ typedef enum {
     Z4AI_C_CHECKSUM = 105,      /* 1 = per-chunk content checksum (default), 0 = off */
     Z4AI_C_LONG_DISTANCE = 106, /* 1 = zstd long-distance matching in LZ stages; default 0 */
     Z4AI_C_WINDOW_LOG = 107,    /* zstd window log for LZ stages; 0 = automatic */
-    Z4AI_C_DEDUP = 108          /* 1 = store repeated chunks once (default), 0 = off */
+    Z4AI_C_DEDUP = 108,         /* 1 = store repeated chunks once (default), 0 = off */
+    Z4AI_C_STRUCTURE = 120,     /* 1 = detect dead mantissa bits, scaled integers and palettes
+                                   per chunk (default), 0 = off (for comparisons) */
+    /* 130..139: containers (.zstn) and model deltas (.z4dm) */
+    Z4AI_C_TENSOR_DEDUP = 130,  /* 1 = store identical tensors (tied weights) once (default) */
+    Z4AI_C_MATCH_RENAMED = 131  /* model delta: 1 = pair a tensor that has no same-name base
+                                   tensor with the most similar base tensor of the same dtype
+                                   and size (renamed layers), default 1; 0 = by name/digest only */
 } z4ai_cparam;
 
 /* Decompression parameters. 200..299 stable; 2000..2999 reserved. */
@@ -143,7 +155,10 @@ typedef enum {
     Z4AI_D_THREADS = 200,        /* 0 = all cores, 1 (default), n */
     Z4AI_D_MAX_MEMORY = 201,     /* bytes of working memory a frame may demand;
                                     default 1 GiB; 0 = the default */
-    Z4AI_D_VERIFY_CHECKSUM = 202 /* 1 = verify checksums when present (default), 0 = skip */
+    Z4AI_D_VERIFY_CHECKSUM = 202, /* 1 = verify checksums when present (default), 0 = skip */
+    /* 210..219: containers and model deltas */
+    Z4AI_D_VERIFY_BASE = 210      /* model delta: 1 = check the base's XXH3-128 digest (default);
+                                     0 = check only its size (the caller vouches for it) */
 } z4ai_dparam;
 
 /** Valid range of a compression parameter. */
@@ -273,6 +288,148 @@ Z4AI_API z4ai_status z4ai_decompress_stream_args(z4ai_dctx* dctx, void* dst, siz
 /** Recommended streaming buffer sizes for this context's parameters. */
 Z4AI_API size_t z4ai_cstream_in_size(const z4ai_cctx* cctx);
 Z4AI_API size_t z4ai_dstream_out_size(const z4ai_dctx* dctx);
+
+/* ---- containers: .safetensors <-> .zstn, model deltas (.z4dm) ------------
+ *
+ * A .zstn container holds one .safetensors file: each tensor in its own frame
+ * (coded with its own dtype and shape), identical tensors stored once, an index
+ * and a footer; decompression restores the file byte for byte (header JSON,
+ * metadata, padding, order). A .z4dm model delta holds a fine-tune against a
+ * base .safetensors: tensors are paired by name (then by content digest, then,
+ * with Z4AI_C_MATCH_RENAMED, by similarity) and stored as COPY (no bytes), a
+ * delta frame, or a fresh frame; the base is identified by size + XXH3-128.
+ * Compression uses the cctx's effort, level, chunk size, checksum and thread
+ * parameters (dtype and shape come from each tensor). Formats: docs/FORMAT.md. */
+
+typedef enum {
+    Z4AI_KIND_UNKNOWN = 0,
+    Z4AI_KIND_FRAME = 1,       /* a z4ai frame ("Z4AI") */
+    Z4AI_KIND_CONTAINER = 2,   /* a .zstn container ("Z4ST") */
+    Z4AI_KIND_MODEL_DELTA = 3, /* a .z4dm model delta ("Z4DM") */
+    Z4AI_KIND_SAFETENSORS = 4  /* looks like a .safetensors file (not validated) */
+} z4ai_kind;
+
+/** Classifies an input from its first bytes (give at least 16, ideally 64) and its total size. */
+Z4AI_API z4ai_status z4ai_detect_kind(const void* prefix, size_t prefix_size, uint64_t total_size, int32_t* kind);
+
+/** Upper bound of the .zstn (or .z4dm) size for this .safetensors file (parses its header). */
+Z4AI_API z4ai_status z4ai_safetensors_compress_bound(const void* src, size_t src_size, uint64_t* bound);
+/** .safetensors bytes -> .zstn container. */
+Z4AI_API z4ai_status z4ai_safetensors_compress(z4ai_cctx* cctx, void* dst, size_t dst_capacity, const void* src,
+                                               size_t src_size, size_t* written);
+/** File to file (input memory-mapped; output written to a temporary file in the same
+ *  directory, then renamed into place, so a failure leaves no partial file). */
+Z4AI_API z4ai_status z4ai_safetensors_compress_file(z4ai_cctx* cctx, const char* src_path, const char* dst_path,
+                                                    uint64_t* written);
+/** Size of the .safetensors file a .zstn or .z4dm restores to (reads its index). */
+Z4AI_API z4ai_status z4ai_container_content_size(const void* src, size_t src_size, uint64_t* size);
+/** .zstn -> the original .safetensors bytes. */
+Z4AI_API z4ai_status z4ai_safetensors_decompress(z4ai_dctx* dctx, void* dst, size_t dst_capacity, const void* src,
+                                                 size_t src_size, size_t* written);
+Z4AI_API z4ai_status z4ai_safetensors_decompress_file(z4ai_dctx* dctx, const char* src_path, const char* dst_path,
+                                                      uint64_t* written);
+
+/** Fine-tune .safetensors (src) against its base .safetensors -> .z4dm. The bound is
+ *  z4ai_safetensors_compress_bound(src). Neither input is copied or modified. */
+Z4AI_API z4ai_status z4ai_model_delta_compress(z4ai_cctx* cctx, void* dst, size_t dst_capacity, const void* src,
+                                               size_t src_size, const void* base, size_t base_size,
+                                               size_t* written);
+Z4AI_API z4ai_status z4ai_model_delta_compress_file(z4ai_cctx* cctx, const char* src_path, const char* base_path,
+                                                    const char* dst_path, uint64_t* written);
+/** .z4dm + its base -> the fine-tune's bytes. A base of the wrong size or digest gives
+ *  Z4AI_E_REFERENCE_MISMATCH. */
+Z4AI_API z4ai_status z4ai_model_delta_decompress(z4ai_dctx* dctx, void* dst, size_t dst_capacity, const void* src,
+                                                 size_t src_size, const void* base, size_t base_size,
+                                                 size_t* written);
+Z4AI_API z4ai_status z4ai_model_delta_decompress_file(z4ai_dctx* dctx, const char* src_path,
+                                                      const char* base_path, const char* dst_path,
+                                                      uint64_t* written);
+
+/* ---- random access into containers -----------------------------------------
+ *
+ * A reader opens a .zstn, a .z4dm (after z4ai_reader_attach_base*) or a plain
+ * .safetensors, lists its tensors and decodes one tensor, or an element range of
+ * one, into a caller buffer, reading and decoding only the frames (for ranges:
+ * only the chunks) it needs. Opening reads the 16-byte prefix, the 24-byte
+ * trailer and the index; nothing else. A reader has the same threading rules as
+ * a context. */
+
+typedef struct z4ai_reader_s z4ai_reader;
+
+/** Read-at callback: copy exactly `size` bytes starting at `offset` of the input into dst;
+ *  return 0 on success, anything else on failure (reported as Z4AI_E_IO). Called from the
+ *  thread that called the reader function, never concurrently for one reader. */
+typedef int32_t (*z4ai_read_at_fn)(void* user, uint64_t offset, void* dst, size_t size);
+
+/** Storage method of a tensor (z4ai_tensor_info.method). */
+typedef enum {
+    Z4AI_TENSOR_EMPTY = 0,      /* zero bytes, nothing stored */
+    Z4AI_TENSOR_FRAME = 1,      /* its own frame */
+    Z4AI_TENSOR_SAME = 2,       /* identical to tensor `ref` of this file (stored once) */
+    Z4AI_TENSOR_BASE_COPY = 3,  /* identical to base tensor `ref` (model delta) */
+    Z4AI_TENSOR_BASE_DELTA = 4, /* delta frame against base tensor `ref` (model delta) */
+    Z4AI_TENSOR_RAW = 255       /* uncompressed (reader opened on a plain .safetensors) */
+} z4ai_tensor_method;
+
+typedef struct {
+    const char* name;    /* NUL-terminated UTF-8, owned by the reader (valid until it is
+                            freed or reopened) */
+    size_t name_size;    /* bytes, without the NUL (names may contain NUL escapes) */
+    int32_t dtype;       /* z4ai_dtype */
+    int32_t method;      /* z4ai_tensor_method */
+    uint32_t ndim;       /* rank; dims[] holds the first min(ndim, 8) */
+    uint32_t ref;        /* SAME / BASE_COPY / BASE_DELTA: the tensor it refers to */
+    uint64_t dims[8];
+    uint64_t nbytes;      /* decoded size */
+    uint64_t data_offset; /* byte offset of the tensor in the .safetensors data section */
+    uint64_t stored_size; /* bytes of its frame in the container (0 if none) */
+} z4ai_tensor_info;
+
+/** New reader (NULL if out of memory). Set parameters, then open. */
+Z4AI_API z4ai_reader* z4ai_reader_create(void);
+Z4AI_API void z4ai_reader_free(z4ai_reader* reader);
+Z4AI_API const char* z4ai_reader_last_error(const z4ai_reader* reader);
+/** Z4AI_D_THREADS, Z4AI_D_MAX_MEMORY, Z4AI_D_VERIFY_CHECKSUM, Z4AI_D_VERIFY_BASE. */
+Z4AI_API z4ai_status z4ai_reader_set_param(z4ai_reader* reader, int32_t param, int64_t value);
+/** Open from memory (not copied: it must outlive the reader), a path (pread), or a callback
+ *  over an input of `size` bytes. Reopening replaces what the reader had open. */
+Z4AI_API z4ai_status z4ai_reader_open_memory(z4ai_reader* reader, const void* src, size_t src_size);
+Z4AI_API z4ai_status z4ai_reader_open_file(z4ai_reader* reader, const char* path);
+Z4AI_API z4ai_status z4ai_reader_open_callback(z4ai_reader* reader, z4ai_read_at_fn fn, void* user, uint64_t size);
+/** z4ai_kind of the open input. */
+Z4AI_API z4ai_status z4ai_reader_kind(const z4ai_reader* reader, int32_t* kind);
+/** Model delta: give the base it was made against (memory not copied; a base reader must
+ *  stay open while this reader is used). Until then tensor functions return
+ *  Z4AI_E_REFERENCE_MISSING; a wrong base gives Z4AI_E_REFERENCE_MISMATCH. */
+Z4AI_API z4ai_status z4ai_reader_attach_base(z4ai_reader* reader, const void* base, size_t base_size);
+Z4AI_API z4ai_status z4ai_reader_attach_base_reader(z4ai_reader* reader, z4ai_reader* base);
+Z4AI_API z4ai_status z4ai_reader_tensor_count(const z4ai_reader* reader, size_t* count);
+/** Index of the tensor called `name`; Z4AI_E_NOT_FOUND if absent. */
+Z4AI_API z4ai_status z4ai_reader_find(const z4ai_reader* reader, const char* name, size_t* index);
+Z4AI_API z4ai_status z4ai_reader_tensor_info(const z4ai_reader* reader, size_t index, z4ai_tensor_info* info);
+/** Decode tensor `index` (nbytes) into dst. */
+Z4AI_API z4ai_status z4ai_reader_read_tensor(z4ai_reader* reader, size_t index, void* dst, size_t dst_capacity,
+                                             size_t* written);
+/** Decode elements [first, first + count) of tensor `index` (row-major, as stored) into dst,
+ *  touching only the chunks that hold them. Out of range: Z4AI_E_PARAM_OUT_OF_BOUNDS. */
+Z4AI_API z4ai_status z4ai_reader_read_elements(z4ai_reader* reader, size_t index, uint64_t first, uint64_t count,
+                                               void* dst, size_t dst_capacity, size_t* written);
+/** The original header JSON (with __metadata__ and padding), NUL-terminated; *written
+ *  excludes the NUL. dst_capacity 0 (or too small): Z4AI_E_DST_TOO_SMALL with *written =
+ *  bytes needed including the NUL. */
+Z4AI_API z4ai_status z4ai_reader_header_json(const z4ai_reader* reader, char* dst, size_t dst_capacity,
+                                             size_t* written);
+/** Size of the .safetensors file the input restores to. */
+Z4AI_API z4ai_status z4ai_reader_file_size(const z4ai_reader* reader, uint64_t* size);
+/** Restore the whole .safetensors file into dst, or into a file (atomically). */
+Z4AI_API z4ai_status z4ai_reader_restore(z4ai_reader* reader, void* dst, size_t dst_capacity, size_t* written);
+Z4AI_API z4ai_status z4ai_reader_restore_file(z4ai_reader* reader, const char* dst_path);
+/** Read calls and bytes the reader's input has served since it was opened. */
+Z4AI_API z4ai_status z4ai_reader_io_stats(const z4ai_reader* reader, uint64_t* calls, uint64_t* bytes);
+/** JSON description: kind, sizes, and per tensor name, dtype, shape, nbytes, method, ref,
+ *  stored size. Same size protocol as z4ai_reader_header_json. */
+Z4AI_API z4ai_status z4ai_reader_describe(const z4ai_reader* reader, char* dst, size_t dst_capacity,
+                                          size_t* written);
 
 #ifdef __cplusplus
 }

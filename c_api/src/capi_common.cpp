@@ -7,6 +7,8 @@
 // The core's codes are the ABI's codes: a drift here is a compile error.
 static_assert(Z4AI_E_CORRUPT == static_cast<int>(z4ai::Code::corrupt));
 static_assert(Z4AI_E_SRC_TOO_LARGE == static_cast<int>(z4ai::Code::src_too_large));
+static_assert(Z4AI_E_SAFETENSORS_INVALID == static_cast<int>(z4ai::Code::safetensors_invalid));
+static_assert(Z4AI_E_WRONG_KIND == static_cast<int>(z4ai::Code::wrong_kind));
 static_assert(Z4AI_E_BUSY == static_cast<int>(z4ai::Code::busy));
 static_assert(Z4AI_E_REFERENCE_MISSING == static_cast<int>(z4ai::Code::reference_missing));
 
@@ -44,6 +46,8 @@ const char* z4ai_status_name(z4ai_status status) {
         case Z4AI_E_INTERNAL: return "Z4AI_E_INTERNAL";
         case Z4AI_E_BUSY: return "Z4AI_E_BUSY";
         case Z4AI_E_SRC_TOO_LARGE: return "Z4AI_E_SRC_TOO_LARGE";
+        case Z4AI_E_SAFETENSORS_INVALID: return "Z4AI_E_SAFETENSORS_INVALID";
+        case Z4AI_E_WRONG_KIND: return "Z4AI_E_WRONG_KIND";
     }
     return "Z4AI_E_UNKNOWN_STATUS";
 }

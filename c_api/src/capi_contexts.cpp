@@ -58,6 +58,7 @@ z4ai_status z4ai_cctx_reset(z4ai_cctx* cctx, int32_t directive) {
         if (directive & Z4AI_RESET_PARAMETERS) {
             if (cctx->encoder.in_frame()) fail(Code::stage_wrong, "a streaming frame is in progress");
             cctx->encoder.config = z4ai::EncodeConfig{};
+            cctx->tensor_dedup = cctx->match_renamed = true;
         }
     });
 }
@@ -69,6 +70,7 @@ z4ai_status z4ai_dctx_reset(z4ai_dctx* dctx, int32_t directive) {
         if (directive & Z4AI_RESET_PARAMETERS) {
             dctx->decoder.config = z4ai::DecodeConfig{};
             dctx->decoder.set_reference(nullptr, 0, false);
+            dctx->verify_base = true;
         }
     });
 }

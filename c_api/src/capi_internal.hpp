@@ -12,12 +12,15 @@
 
 struct z4ai_cctx_s {
     z4ai::Encoder encoder;
+    bool tensor_dedup = true;   // Z4AI_C_TENSOR_DEDUP
+    bool match_renamed = true;  // Z4AI_C_MATCH_RENAMED
     std::string last_error;
     std::atomic<bool> busy{false};
 };
 
 struct z4ai_dctx_s {
     z4ai::Decoder decoder;
+    bool verify_base = true;  // Z4AI_D_VERIFY_BASE
     std::string last_error;
     std::atomic<bool> busy{false};
 };

@@ -22,6 +22,9 @@ bool cparam_bounds(int32_t param, Bounds* b) {
         case Z4AI_C_LONG_DISTANCE: *b = {0, 1}; return true;
         case Z4AI_C_WINDOW_LOG: *b = {0, 31}; return true;
         case Z4AI_C_DEDUP: *b = {0, 1}; return true;
+        case Z4AI_C_STRUCTURE: *b = {0, 1}; return true;
+        case Z4AI_C_TENSOR_DEDUP: *b = {0, 1}; return true;
+        case Z4AI_C_MATCH_RENAMED: *b = {0, 1}; return true;
     }
     return false;
 }
@@ -31,6 +34,7 @@ bool dparam_bounds(int32_t param, Bounds* b) {
         case Z4AI_D_THREADS: *b = {0, 256}; return true;
         case Z4AI_D_MAX_MEMORY: *b = {0, INT64_MAX}; return true;
         case Z4AI_D_VERIFY_CHECKSUM: *b = {0, 1}; return true;
+        case Z4AI_D_VERIFY_BASE: *b = {0, 1}; return true;
     }
     return false;
 }
@@ -103,6 +107,9 @@ z4ai_status z4ai_cctx_set_param(z4ai_cctx* cctx, int32_t param, int64_t value) {
                 c.window_log = static_cast<int>(value);
                 break;
             case Z4AI_C_DEDUP: c.dedup = value != 0; break;
+            case Z4AI_C_STRUCTURE: c.structure = value != 0; break;
+            case Z4AI_C_TENSOR_DEDUP: cctx->tensor_dedup = value != 0; break;
+            case Z4AI_C_MATCH_RENAMED: cctx->match_renamed = value != 0; break;
         }
     });
 }
@@ -120,6 +127,9 @@ z4ai_status z4ai_cctx_get_param(const z4ai_cctx* cctx, int32_t param, int64_t* v
         case Z4AI_C_LONG_DISTANCE: *value = c.long_distance; break;
         case Z4AI_C_WINDOW_LOG: *value = c.window_log; break;
         case Z4AI_C_DEDUP: *value = c.dedup; break;
+        case Z4AI_C_STRUCTURE: *value = c.structure; break;
+        case Z4AI_C_TENSOR_DEDUP: *value = cctx->tensor_dedup; break;
+        case Z4AI_C_MATCH_RENAMED: *value = cctx->match_renamed; break;
         default: return Z4AI_E_PARAM_UNSUPPORTED;
     }
     return Z4AI_OK;
@@ -136,6 +146,7 @@ z4ai_status z4ai_dctx_set_param(z4ai_dctx* dctx, int32_t param, int64_t value) {
                 c.max_memory = value == 0 ? (uint64_t(1) << 30) : static_cast<uint64_t>(value);
                 break;
             case Z4AI_D_VERIFY_CHECKSUM: c.verify_checksum = value != 0; break;
+            case Z4AI_D_VERIFY_BASE: dctx->verify_base = value != 0; break;
         }
     });
 }
@@ -147,6 +158,7 @@ z4ai_status z4ai_dctx_get_param(const z4ai_dctx* dctx, int32_t param, int64_t* v
         case Z4AI_D_THREADS: *value = c.threads; break;
         case Z4AI_D_MAX_MEMORY: *value = static_cast<int64_t>(c.max_memory); break;
         case Z4AI_D_VERIFY_CHECKSUM: *value = c.verify_checksum; break;
+        case Z4AI_D_VERIFY_BASE: *value = dctx->verify_base; break;
         default: return Z4AI_E_PARAM_UNSUPPORTED;
     }
     return Z4AI_OK;

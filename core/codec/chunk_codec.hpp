@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "codec/config.hpp"
+#include "codec/structured.hpp"
 #include "entropy/backend.hpp"
 #include "frame/format.hpp"
 
@@ -23,8 +24,14 @@ struct EncodePolicy {
     bool skip_incompressible = true;  // estimate entropy before running an LZ stage
     BackendId lz = BackendId::zstd;   // primary stream coder
     bool also_brotli = false;         // max tier
+    bool use_huffman = true;          // backend 4 on every stream (stream_planner.cpp)
+    bool use_lz = true;               // zstd where a sample says it beats Huffman
+    bool exhaustive = false;          // max: all Huffman segment sizes, zstd-19, Brotli
+    int max_zstd_level = 19;
     LzOptions lz_options;
     bool checksum = true;
+    uint8_t dtype = 0;           // for the structure detectors (narrow, scaled-int, palette)
+    bool try_structured = true;  // run them on chunks without a delta
 };
 
 EncodePolicy make_policy(const EncodeConfig& config);
@@ -36,6 +43,7 @@ struct ChunkWorkspace {
     Buffer trial;        // candidate payload
     Buffer best;         // best payload so far
     Buffer stream_trial;
+    StructuredScratch structured;
 };
 
 struct ChunkInput {

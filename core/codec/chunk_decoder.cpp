@@ -1,6 +1,7 @@
 #include <cstring>
 
 #include "codec/chunk_codec.hpp"
+#include "codec/planes_decode.hpp"
 #include "transform/delta.hpp"
 #include "transform/planes.hpp"
 #include "transform/sparse.hpp"
@@ -76,11 +77,13 @@ void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader
             if (tail && h.streams[w].decoded_size != tail)
                 fail_corrupt("tail size does not match block size", payload_offset);
             check_memory(uint64_t(n) * 2, ctx);
-            ws.streams.resize(elements * w);
-            decode_streams(h, stream_data, 0, w, ws, ws.streams.data());
-            const uint8_t* planes[8];
-            for (unsigned k = 0; k < w; ++k) planes[k] = ws.streams.data() + k * elements;
-            merge_planes(planes, elements, w, rotate, dst);
+            if (!decode_planes_fused(h, stream_data, elements, w, rotate, ws, dst)) {
+                ws.streams.resize(elements * w);
+                decode_streams(h, stream_data, 0, w, ws, ws.streams.data());
+                const uint8_t* planes[8];
+                for (unsigned k = 0; k < w; ++k) planes[k] = ws.streams.data() + k * elements;
+                merge_planes(planes, elements, w, rotate, dst);
+            }
             if (tail) decode_streams(h, stream_data, w, 1, ws, dst + elements * w);
             break;
         }
@@ -122,6 +125,11 @@ void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader
             if (tail) decode_streams(h, stream_data, 1 + w, 1, ws, dst + elements * w);
             break;
         }
+        case Layout::narrow:
+        case Layout::scaled_int:
+        case Layout::palette:
+            decode_structured_block(h, stream_data, n, payload_offset, ctx.max_memory, ws.entropy, ws.streams, dst);
+            break;
         default: fail_corrupt("unknown layout", payload_offset + 1);
     }
 

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "codec/chunk_codec.hpp"
+#include "codec/stream_planner.hpp"
 #include "dtype/dtype.hpp"
 #include "transform/delta.hpp"
 #include "transform/planes.hpp"
@@ -23,6 +24,8 @@ EncodePolicy make_policy(const EncodeConfig& config) {
     p.rotate = d->kind == FloatKind::ieee && d->width >= 2;
     p.try_planes = d->width > 1;
     p.checksum = config.checksum;
+    p.dtype = config.dtype;
+    p.try_structured = config.structure;
     p.lz_options.long_distance = config.long_distance;
     p.lz_options.window_log = config.window_log;
     switch (config.effort) {
@@ -37,7 +40,10 @@ EncodePolicy make_policy(const EncodeConfig& config) {
             p.try_raw = !p.try_planes;
             break;
         case Effort::max:
-            p.lz_options.zstd_level = config.level ? config.level : 19;
+            // The default tier's search runs first (zstd-3), then the strong coders.
+            p.lz_options.zstd_level = 3;
+            p.max_zstd_level = config.level ? config.level : 19;
+            p.exhaustive = true;
             p.try_raw = true;
             p.skip_incompressible = false;
             p.also_brotli = true;
@@ -49,26 +55,6 @@ EncodePolicy make_policy(const EncodeConfig& config) {
 }
 
 namespace {
-
-// Order-0 entropy in bits per byte; streams above ~7.9 bits are not worth an LZ pass.
-double entropy_bits_per_byte(Bytes in) {
-    uint32_t hist[4][256] = {};
-    size_t n = in.size(), i = 0;
-    const uint8_t* p = in.data();
-    for (; i + 4 <= n; i += 4) {
-        ++hist[0][p[i]];
-        ++hist[1][p[i + 1]];
-        ++hist[2][p[i + 2]];
-        ++hist[3][p[i + 3]];
-    }
-    for (; i < n; ++i) ++hist[0][p[i]];
-    double bits = 0;
-    for (int s = 0; s < 256; ++s) {
-        double c = double(hist[0][s]) + hist[1][s] + hist[2][s] + hist[3][s];
-        if (c > 0) bits -= c * std::log2(c / double(n));
-    }
-    return bits / double(n);
-}
 
 struct StreamSpec {
     const uint8_t* data;
@@ -84,32 +70,11 @@ uint8_t encode_one_stream(StreamSpec s, const EncodePolicy& policy, ChunkWorkspa
         out.append(s.data, 1);
         return static_cast<uint8_t>(BackendId::constant);
     }
-    if (s.size < 32 || (policy.skip_incompressible && entropy_bits_per_byte(in) > 7.9)) {
+    if (s.size < 32) {
         out.append(s.data, s.size);
         return static_cast<uint8_t>(BackendId::stored);
     }
-    size_t base = out.size();
-    BackendId best = BackendId::stored;
-    size_t best_size = s.size;
-    encode_stream(policy.lz, in, policy.lz_options, ws.entropy, out);
-    if (out.size() - base < best_size) {
-        best = policy.lz;
-        best_size = out.size() - base;
-    } else {
-        out.resize(base);
-    }
-    if (policy.also_brotli) {
-        ws.stream_trial.clear();
-        encode_stream(BackendId::brotli, in, policy.lz_options, ws.entropy, ws.stream_trial);
-        if (ws.stream_trial.size() < best_size) {
-            out.resize(base);
-            out.append(ws.stream_trial.data(), ws.stream_trial.size());
-            best = BackendId::brotli;
-            best_size = ws.stream_trial.size();
-        }
-    }
-    if (best == BackendId::stored) out.append(s.data, s.size);
-    return static_cast<uint8_t>(best);
+    return plan_stream(in, policy, ws, out);
 }
 
 // Writes a complete payload (table + streams) into out (cleared first).
@@ -153,17 +118,9 @@ void try_layouts(Bytes data, uint8_t delta, const EncodePolicy& policy, ChunkWor
         h.layout_param = 0;
         if (policy.try_raw || !policy.try_planes) {
             build_payload(h, &s, 1, policy, ws, ws.trial);
-        } else {
-            // Planes will be tried; still guarantee the stored bound cheaply.
-            ws.trial.clear();
-            PayloadHeader stored = h;
-            stored.stream_count = 1;
-            stored.streams[0] = {static_cast<uint8_t>(BackendId::stored), uint32_t(n), uint32_t(n)};
-            ws.trial.resize(payload_header_size(1));
-            write_payload_header(stored, ws.trial.data());
-            ws.trial.append(data.data(), n);
+            keep_smaller(ws, have_best);
         }
-        keep_smaller(ws, have_best);
+        // Otherwise planes will be tried; the stored bound is checked at the end.
     }
 
     if (policy.try_planes && elements > 0) {
@@ -209,6 +166,37 @@ void try_layouts(Bytes data, uint8_t delta, const EncodePolicy& policy, ChunkWor
             build_payload(h, specs, count, policy, ws, ws.trial);
             keep_smaller(ws, have_best);
         }
+    }
+
+    // Structure the byte planes cannot see: dead mantissa bits, scaled integers, palettes.
+    if (policy.try_structured && delta == static_cast<uint8_t>(DeltaKind::none)) {
+        try_structured_layouts(data, policy.dtype, ws.structured,
+                               [&](uint8_t layout, uint8_t param, const StructStream* streams, unsigned count) {
+                                   StreamSpec specs[kMaxStreams];
+                                   for (unsigned k = 0; k < count; ++k) specs[k] = {streams[k].data, streams[k].size};
+                                   PayloadHeader sh;
+                                   sh.delta = delta;
+                                   sh.layout = layout;
+                                   sh.layout_param = param;
+                                   build_payload(sh, specs, count, policy, ws, ws.trial);
+                                   keep_smaller(ws, have_best);
+                               });
+    }
+
+    // Stored raw guarantees the bound; only materialised when nothing beat it
+    // (copying every chunk once more cost ~10% of compression time).
+    if (!(policy.try_raw || !policy.try_planes) &&
+        (!*have_best || ws.best.size() > payload_header_size(1) + n)) {
+        ws.trial.clear();
+        PayloadHeader stored = h;
+        stored.layout = static_cast<uint8_t>(Layout::raw);
+        stored.layout_param = 0;
+        stored.stream_count = 1;
+        stored.streams[0] = {static_cast<uint8_t>(BackendId::stored), uint32_t(n), uint32_t(n)};
+        ws.trial.resize(payload_header_size(1));
+        write_payload_header(stored, ws.trial.data());
+        ws.trial.append(data.data(), n);
+        keep_smaller(ws, have_best);
     }
 }
 

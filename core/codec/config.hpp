@@ -20,6 +20,7 @@ struct EncodeConfig {
     bool long_distance = false;
     int window_log = 0;
     bool dedup = true;
+    bool structure = true;  // structure detectors (narrow, scaled-int, palette)
     long long threads = 1;  // 0 = all cores
     unsigned ndim = 0;
     std::array<uint64_t, kMaxDims> dims{};

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "codec/frame_map.hpp"
+#include "codec/structured.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
 
@@ -13,6 +14,9 @@ const char* layout_name(uint8_t layout) noexcept {
         case Layout::raw: return "raw";
         case Layout::planes: return "planes";
         case Layout::sparse: return "sparse";
+        case Layout::narrow: return "narrow";
+        case Layout::scaled_int: return "scaled-int";
+        case Layout::palette: return "palette";
     }
     return "unknown";
 }
@@ -97,6 +101,11 @@ std::string describe_frame(Bytes src) {
             s += layout_name(p.layout);
             s += "\",\"layout_param\":";
             add(s, "%llu", p.layout_param);
+            if (const char* detail = structured_param_name(p.layout, p.layout_param)) {
+                s += ",\"structure\":\"";
+                s += detail;
+                s += "\"";
+            }
             s += ",\"streams\":[";
             for (unsigned k = 0; k < p.stream_count; ++k) {
                 if (k) s += ",";

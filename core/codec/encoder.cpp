@@ -1,5 +1,7 @@
 #include "codec/encoder.hpp"
 
+#include "codec/repeats.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <unordered_map>
@@ -84,16 +86,34 @@ void Encoder::prepare(uint64_t content_size, bool size_known) {
 }
 
 void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64_t>* dup_of,
-                            const std::vector<uint8_t>* keep, size_t first_block, Buffer& out) {
+                            const std::vector<uint8_t>* keep, size_t first_block, Buffer& out,
+                            const std::vector<uint64_t>* starts) {
     const size_t chunk = header_.chunk_size();
-    const size_t count = (data.size() + chunk - 1) / chunk;
+    size_t count = (data.size() + chunk - 1) / chunk;
+    if (starts) {
+        count = 0;
+        while (first_block + count < starts->size() && (*starts)[first_block + count] < offset + data.size())
+            ++count;
+    }
+    // Block c of this call: [begin, begin + size) within data.
+    auto range = [&](size_t c, size_t* begin, size_t* size) {
+        if (!starts) {
+            *begin = c * chunk;
+            *size = std::min(chunk, data.size() - *begin);
+            return;
+        }
+        size_t b = first_block + c;
+        uint64_t end = b + 1 < starts->size() ? (*starts)[b + 1] : offset + data.size();
+        *begin = static_cast<size_t>((*starts)[b] - offset);
+        *size = static_cast<size_t>(end - (*starts)[b]);
+    };
     const unsigned threads = static_cast<unsigned>(workspaces_.size());
     for (size_t batch = 0; batch < count; batch += threads) {
         size_t in_batch = std::min<size_t>(threads, count - batch);
         auto job = [&](size_t i, unsigned worker) {
             size_t c = batch + i;
-            size_t begin = c * chunk;
-            size_t size = std::min(chunk, data.size() - begin);
+            size_t begin, size;
+            range(c, &begin, &size);
             Buffer& slot = slots_[i];
             slot.clear();
             size_t block = first_block + c;
@@ -115,8 +135,8 @@ void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64
         else
             for (size_t i = 0; i < in_batch; ++i) job(i, 0);
         for (size_t i = 0; i < in_batch; ++i) {
-            size_t c = batch + i;
-            size_t size = std::min(chunk, data.size() - c * chunk);
+            size_t begin, size;
+            range(batch + i, &begin, &size);
             out.append(slots_[i].data(), slots_[i].size());
             entries_.push_back({static_cast<uint32_t>(slots_[i].size()), static_cast<uint32_t>(size)});
         }
@@ -132,11 +152,23 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
     sink.put(head.data(), head.size());
 
     const size_t chunk = header_.chunk_size();
-    const size_t count = (src.size() + chunk - 1) / chunk;
 
-    // Whole-chunk dedup: identical chunks (tied weights, repeated layers) are stored
-    // once and referenced. The earlier copy is flagged KEEP so a streaming decoder
-    // knows to retain it.
+    // Block starts: the chunk grid, except that long repeats at any offset (a tied
+    // embedding stored twice) get blocks cut at the same relative positions in
+    // both copies, so the dedup below stores the second copy as DUP blocks.
+    // Each repeat adds at most 4 blocks and is >= 1 chunk >= 32 KiB, which keeps
+    // the block count inside what bound() allows.
+    std::vector<uint64_t> starts;
+    if (config.dedup && chunk >= (size_t(1) << 15) && src.size() >= 2 * chunk)
+        starts = block_starts(src.size(), chunk, find_repeats(src, policy_.width, chunk));
+    else
+        for (uint64_t at = 0; at < src.size(); at += chunk) starts.push_back(at);
+    const size_t count = starts.size();
+    auto block_size = [&](size_t c) { return size_t((c + 1 < count ? starts[c + 1] : src.size()) - starts[c]); };
+
+    // Block dedup: identical blocks (tied weights, repeated layers) are stored once
+    // and referenced. The earlier copy is flagged KEEP so a streaming decoder knows
+    // to retain it.
     std::vector<int64_t> dup_of;
     std::vector<uint8_t> keep;
     bool dedup = config.dedup && count > 1;
@@ -146,11 +178,13 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
         std::unordered_map<uint64_t, size_t> first_seen;
         first_seen.reserve(count);
         for (size_t c = 0; c < count; ++c) {
-            size_t size = std::min(chunk, src.size() - c * chunk);
-            if (size != chunk) continue;
-            const uint8_t* p = src.data() + c * chunk;
-            auto [it, inserted] = first_seen.emplace(hash64(p, size), c);
-            if (!inserted && std::memcmp(src.data() + it->second * chunk, p, size) == 0) {
+            size_t size = block_size(c);
+            // Short blocks only where a repeat cut them (the grid's last block never matches).
+            if (size != chunk && count == (src.size() + chunk - 1) / chunk) continue;
+            const uint8_t* p = src.data() + starts[c];
+            auto [it, inserted] = first_seen.emplace(hash64_seeded(p, size, size), c);
+            if (!inserted && block_size(it->second) == size &&
+                std::memcmp(src.data() + starts[it->second], p, size) == 0) {
                 dup_of[c] = static_cast<int64_t>(it->second);
                 keep[it->second] = 1;
             }
@@ -162,11 +196,11 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
     Buffer blocks;
     for (size_t c = 0; c < count; c += group_chunks) {
         size_t n = std::min(group_chunks, count - c);
-        size_t begin = c * chunk;
-        size_t size = std::min(n * chunk, src.size() - begin);
+        size_t begin = starts[c];
+        size_t end = c + n < count ? starts[c + n] : src.size();
         blocks.clear();
-        encode_chunks(Bytes(src.data() + begin, size), begin, dedup ? &dup_of : nullptr,
-                      dedup ? &keep : nullptr, c, blocks);
+        encode_chunks(Bytes(src.data() + begin, end - begin), begin, dedup ? &dup_of : nullptr,
+                      dedup ? &keep : nullptr, c, blocks, &starts);
         sink.put(blocks.data(), blocks.size());
     }
     Buffer tail;

@@ -48,9 +48,12 @@ class Encoder {
     unsigned thread_count() const noexcept;
     void ensure_workers(unsigned threads);
     // Encodes chunks of data (consecutive, starting at content offset `offset`)
-    // appending their blocks to `out` and footer entries to entries_.
+    // appending their blocks to `out` and footer entries to entries_. With
+    // `starts` (every block's content offset in the frame), blocks follow it
+    // instead of the chunk grid; `data` must then end on a block start.
     void encode_chunks(Bytes data, uint64_t offset, const std::vector<int64_t>* dup_of,
-                       const std::vector<uint8_t>* keep, size_t first_block, Buffer& out);
+                       const std::vector<uint8_t>* keep, size_t first_block, Buffer& out,
+                       const std::vector<uint64_t>* starts = nullptr);
     void validate_shape(uint64_t content_size) const;
 
     EncodePolicy policy_;

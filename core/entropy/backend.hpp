@@ -26,6 +26,7 @@ struct LzOptions {
     int window_log = 0;  // 0 = zstd's choice
     int brotli_quality = 9;
     int brotli_window = 22;
+    unsigned huffman_segment_log = 16;  // 64 KiB Huffman segments (backend 4)
 };
 
 // Per-thread state reused across chunks (zstd contexts, scratch).

@@ -19,11 +19,12 @@ void check(size_t rc, Code code, const char* what) {
 }  // namespace
 
 void zstd_encode(Bytes in, const LzOptions& options, EntropyWorkspace::Impl& ws, Buffer& out) {
-    if (!ws.zstd_c) {
-        ws.zstd_c = ZSTD_createCCtx();
-        if (!ws.zstd_c) fail(Code::memory, "cannot create zstd context");
+    ZSTD_CCtx*& slot = options.zstd_level >= 10 ? ws.zstd_c_strong : ws.zstd_c;
+    if (!slot) {
+        slot = ZSTD_createCCtx();
+        if (!slot) fail(Code::memory, "cannot create zstd context");
     }
-    ZSTD_CCtx* c = ws.zstd_c;
+    ZSTD_CCtx* c = slot;
     ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
     check(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, options.zstd_level), Code::internal,
           "zstd level");

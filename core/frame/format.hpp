@@ -76,7 +76,7 @@ BlockHeader parse_block_header(const uint8_t* p, bool checksum, uint64_t offset)
 
 // ---- DATA payload: delta kind, layout, stream table ----
 
-enum class Layout : uint8_t { raw = 0, planes = 1, sparse = 2 };
+enum class Layout : uint8_t { raw = 0, planes = 1, sparse = 2, narrow = 3, scaled_int = 4, palette = 5 };
 constexpr uint8_t kLayoutRotateFlag = 0x80;  // in layout_param: float words rotated
 constexpr unsigned kMaxStreams = 16;
 constexpr size_t kPayloadFixedSize = 4;

@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "simd/cpu.hpp"
+#include "transform/planes_simd.hpp"
 #include "util/le.hpp"
 
 namespace z4ai {
@@ -64,6 +66,18 @@ void merge_dispatch(const uint8_t* const* planes, size_t n, bool rotate, uint8_t
 
 void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotate,
                   uint8_t* const* planes) noexcept {
+    if ((width == 2 || width == 4) && simd::active() >= simd::Level::avx2) {
+        // Vector prefix, then the portable loop on the rest (same bytes either way).
+        const size_t done = detail::split_planes_avx2(in, elements, width, rotate, planes);
+        if (done == elements) return;
+        uint8_t* rest[8];
+        for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
+        in += done * width;
+        elements -= done;
+        planes = rest;
+        if (width == 2) return split_dispatch<uint16_t>(in, elements, rotate, planes);
+        return split_dispatch<uint32_t>(in, elements, rotate, planes);
+    }
     switch (width) {
         case 1:
             if (elements) std::memcpy(planes[0], in, elements);
@@ -76,6 +90,19 @@ void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotat
 
 void merge_planes(const uint8_t* const* planes, size_t elements, unsigned width, bool rotate,
                   uint8_t* out) noexcept {
+    const simd::Level level = simd::active();
+    if ((width == 2 || width == 4) && level >= simd::Level::avx2) {
+        const size_t done = level >= simd::Level::avx512
+                                ? detail::merge_planes_avx512(planes, elements, width, rotate, out)
+                                : detail::merge_planes_avx2(planes, elements, width, rotate, out);
+        if (done == elements) return;
+        const uint8_t* rest[8];
+        for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
+        out += done * width;
+        elements -= done;
+        if (width == 2) return merge_dispatch<uint16_t>(rest, elements, rotate, out);
+        return merge_dispatch<uint32_t>(rest, elements, rotate, out);
+    }
     switch (width) {
         case 1:
             if (elements) std::memcpy(out, planes[0], elements);

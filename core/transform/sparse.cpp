@@ -32,7 +32,25 @@ inline bool element_is_zero(const uint8_t* p, unsigned width) {
 
 }  // namespace
 
+// Typed loop per width: the compiler vectorises it (this runs on every chunk).
+template <typename Word>
+size_t count_zero_words(const uint8_t* in, size_t elements) noexcept {
+    size_t zeros = 0;
+    for (size_t i = 0; i < elements; ++i) {
+        Word v;
+        std::memcpy(&v, in + i * sizeof(Word), sizeof(Word));
+        zeros += v == 0;
+    }
+    return zeros;
+}
+
 size_t count_zero_elements(const uint8_t* in, size_t elements, unsigned width) noexcept {
+    switch (width) {
+        case 1: return count_zero_words<uint8_t>(in, elements);
+        case 2: return count_zero_words<uint16_t>(in, elements);
+        case 4: return count_zero_words<uint32_t>(in, elements);
+        case 8: return count_zero_words<uint64_t>(in, elements);
+    }
     size_t zeros = 0;
     for (size_t i = 0; i < elements; ++i) zeros += element_is_zero(in + i * width, width);
     return zeros;

@@ -14,4 +14,18 @@ uint64_t hash64_seeded(const void* data, size_t size, uint64_t seed) noexcept;
 // XXH3-128 as 16 little-endian bytes (low64 then high64): reference digests.
 std::array<uint8_t, 16> digest128(const void* data, size_t size) noexcept;
 
+// The same XXH3-128 digest computed over data given in pieces.
+class Digest128 {
+   public:
+    Digest128();
+    ~Digest128();
+    Digest128(const Digest128&) = delete;
+    Digest128& operator=(const Digest128&) = delete;
+    void update(const void* data, size_t size) noexcept;
+    std::array<uint8_t, 16> finish() const noexcept;
+
+   private:
+    void* state_;
+};
+
 }  // namespace z4ai

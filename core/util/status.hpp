@@ -31,6 +31,8 @@ enum class Code : int32_t {
     internal = -19,
     busy = -20,
     src_too_large = -21,
+    safetensors_invalid = -22,
+    wrong_kind = -23,
 };
 
 // Thrown by core code; caught at the C boundary and turned into a status code

@@ -57,6 +57,37 @@ def inputs():
     yield "empty", b""
 
 
+def quantized(rows, row_len, bits, seed):
+    """Per-row symmetric quantize-dequantize in fp32 (like bench/corpus/derive.py),
+    keeping -0.0 for small negatives (as float fake-quant does)."""
+    qmax = (1 << (bits - 1)) - 1
+    w = weights(rows * row_len, seed).reshape(rows, row_len)
+    scale = (np.abs(w).max(axis=1) / np.float32(qmax)).astype(np.float32)
+    q = np.clip(np.rint(w / scale[:, None]), -qmax - 1, qmax).astype(np.float32)
+    return (q * scale[:, None]).astype(np.float32).ravel()
+
+
+def structure_inputs():
+    """Inputs for the structure layouts 3 (narrow), 4 (scaled-int), 5 (palette),
+    each with a few elements the model does not cover (exceptions)."""
+    w = weights(6000, 5)
+    up_bf16 = (bf16(w).astype(np.uint32) << 16)
+    up_bf16[[7, 100, 4000]] = [0x7FC00001, 0x3F800001, 0x00000001]  # NaN payload, stray bit, subnormal
+    yield "fp32-upcast-bf16", up_bf16.tobytes(), "fp32"
+    up_fp16 = w.astype(np.float16).astype(np.float32)
+    up_fp16[[3, 50]] = [np.float32(0.1), np.float32(2.0 ** -24)]  # not an fp16 value; fp16 subnormal
+    yield "fp32-upcast-fp16", up_fp16.tobytes(), "fp32"
+    yield "fp64-of-fp32-odd", np.concatenate([w.astype(np.float64), [0.1]]).tobytes(), "fp64"
+    q8 = quantized(100, 64, 8, 6).astype(np.float16)
+    q8[[10, 999]] = [np.float16(np.inf), np.float16(1.0)]
+    yield "fp16-int8pc", q8.tobytes(), "fp16"
+    yield "bf16-int4pc", bf16(quantized(100, 64, 4, 7)).tobytes(), "bf16"
+    yield "fp32-int8pc", quantized(60, 64, 8, 8).tobytes(), "fp32"
+    rs = np.random.RandomState(9)
+    yield "fp32-palette", (rs.randint(-3, 4, 5000).astype(np.float32) * np.float32(0.0125)).tobytes(), "fp32"
+    yield "fp16-palette-odd-tail", (rs.randint(0, 200, 3000).astype(np.float16) * np.float16(0.5)).tobytes() + b"\x07", "fp16"
+
+
 def main():
     cli = sys.argv[1]
     force = "--force" in sys.argv
@@ -79,6 +110,16 @@ def main():
                  ["--dtype", "bf16", "--no-checksum", "--chunk-size", "4096"]))
     jobs.append(("fp32.shape", weights(6000, 1).tobytes(), ["--dtype", "fp32", "--shape", "60,100", "--chunk-size", "4096"]))
     jobs.append(("bf16.delta", bytes(delta_target), ["--dtype", "bf16", "--reference", ref_path, "--chunk-size", "4096"]))
+    # Backend 4 (segmented 4-stream Huffman, issue 7): one 32 KiB chunk per
+    # frame, so every plane is one multi-stream segment (small frames in git).
+    for dtype, data in (("bf16", bf16(weights(16384, 11)).tobytes()),
+                        ("fp16", (weights(16384, 12) * 40).astype(np.float16).tobytes()),
+                        ("fp32", weights(8192, 13).tobytes())):
+        for effort in ("default", "max"):
+            jobs.append((f"huffman-{dtype}.{effort}", data,
+                         ["--dtype", dtype, "--effort", effort, "--chunk-size", "65536"]))
+    for name, data, dtype in structure_inputs():
+        jobs.append((f"{name}.default", data, ["--dtype", dtype, "--chunk-size", "4096"]))
     for name, data, args in jobs:
         out = os.path.join(FRAMES, name + ".z4ai")
         if os.path.exists(out) and not force:

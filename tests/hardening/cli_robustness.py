@@ -98,7 +98,8 @@ def main():
             print("skip tmpfs (mount not permitted)")
 
         # Unreadable / missing input, missing output directory.
-        for bad in [os.path.join(d, "missing.bin"), d]:
+        # (A directory is a valid input: it compresses to a container directory.)
+        for bad in [os.path.join(d, "missing.bin"), os.path.join(src, "not-a-dir")]:
             r = run(["compress", "-q", bad, "-o", os.path.join(d, "x.z4ai")])
             check(r.returncode != 0 and r.stderr.strip() and not os.path.exists(os.path.join(d, "x.z4ai")),
                   "bad input %s: %s" % (os.path.basename(bad), r.stderr.decode().strip()))

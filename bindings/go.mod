@@ -1,0 +1,3 @@
+module github.com/z4ai/z4ai/bindings
+
+go 1.19

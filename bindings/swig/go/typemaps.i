@@ -1,0 +1,22 @@
+/*
+ * Go layer of z4ai.i (package z4ai in bindings/go/z4ai; built by `go build`, which runs
+ * SWIG on bindings/go/z4ai/z4ai.swig).
+ *
+ * - Buffers: every (Z4AI_IN, size) / (Z4AI_OUT, capacity) pair is one Go []byte, passed
+ *   to C in place (no copy) for the duration of the call; z4ai keeps no pointer into it
+ *   afterwards (references are copied: Z4AI_SWIG_NOCOPY_REFERENCE stays undefined).
+ * - Errors: the native call only records them (pending.i); the hand-written Go layer
+ *   runs each call with the goroutine locked to its OS thread and then fetches the
+ *   pending error (Take_pending_status / Pending_detail) as a *z4ai.Error value.
+ */
+%include "../pending.i"
+
+%define Z4AI_GO_BUFFER(PTR, SIZE)
+%typemap(gotype) (PTR, size_t SIZE) "[]byte"
+%typemap(in) (PTR, size_t SIZE) %{
+    $1 = ($1_ltype)$input.array;
+    $2 = (size_t)$input.len;
+%}
+%enddef
+Z4AI_GO_BUFFER(const void* Z4AI_IN, Z4AI_IN_SIZE)
+Z4AI_GO_BUFFER(void* Z4AI_OUT, Z4AI_OUT_CAP)

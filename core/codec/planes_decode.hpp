@@ -1,0 +1,18 @@
+// planes_decode.hpp - fast path for the planes layout: stored planes are merged
+// straight from the payload (no copy) and Huffman planes are decoded block by
+// block, each block merged into the output while it is still in cache.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "codec/chunk_codec.hpp"
+
+namespace z4ai {
+
+// Decodes the w planes (streams 0..w-1 of h) of `elements` elements into dst.
+// Returns false, touching nothing, when a plane uses a backend this path does
+// not handle (the caller then decodes the planes one by one). Throws corrupt.
+bool decode_planes_fused(const PayloadHeader& h, const uint8_t* const* stream_data, size_t elements,
+                         unsigned w, bool rotate, DecodeWorkspace& ws, uint8_t* dst);
+
+}  // namespace z4ai

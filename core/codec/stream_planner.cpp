@@ -1,0 +1,158 @@
+#include "codec/stream_planner.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "entropy/huffman/huffman.hpp"
+
+namespace z4ai {
+namespace {
+
+constexpr size_t kLzSample = 16 * 1024;
+constexpr size_t kProbe = 4 * 1024;
+constexpr size_t kProbes = 16;
+
+// Order-0 entropy in bits per byte; streams above ~7.9 bits are not worth an LZ pass.
+double entropy_bits_per_byte(Bytes in) {
+    uint32_t hist[4][256] = {};
+    size_t n = in.size(), i = 0;
+    const uint8_t* p = in.data();
+    for (; i + 4 <= n; i += 4) {
+        ++hist[0][p[i]];
+        ++hist[1][p[i + 1]];
+        ++hist[2][p[i + 2]];
+        ++hist[3][p[i + 3]];
+    }
+    for (; i < n; ++i) ++hist[0][p[i]];
+    double bits = 0;
+    for (int s = 0; s < 256; ++s) {
+        double c = double(hist[0][s]) + hist[1][s] + hist[2][s] + hist[3][s];
+        if (c > 0) bits -= c * std::log2(c / double(n));
+    }
+    return bits / double(n);
+}
+
+// True when 16 evenly spaced 4 KiB probes all look like random bytes: trained
+// mantissa planes do, and coding them cannot pay. Mixed planes (an fp32 chunk
+// that is partly upcast or quantized) show low entropy in some probe.
+// Entropy of one probe with a table of c*log2(c): no log2 calls in the loop.
+double probe_entropy(const uint8_t* p) {
+    static const std::vector<float> clogc = [] {
+        std::vector<float> t(kProbe + 1, 0.0f);
+        for (size_t c = 1; c <= kProbe; ++c) t[c] = static_cast<float>(double(c) * std::log2(double(c)));
+        return t;
+    }();
+    uint32_t h[4][256] = {};
+    for (size_t i = 0; i < kProbe; i += 4) {
+        ++h[0][p[i]];
+        ++h[1][p[i + 1]];
+        ++h[2][p[i + 2]];
+        ++h[3][p[i + 3]];
+    }
+    double sum = 0;
+    for (int s = 0; s < 256; ++s) sum += clogc[h[0][s] + h[1][s] + h[2][s] + h[3][s]];
+    return std::log2(double(kProbe)) - sum / double(kProbe);
+}
+
+bool looks_random(Bytes in) {
+    if (in.size() < 2 * kProbes * kProbe) return false;
+    const size_t step = (in.size() - kProbe) / (kProbes - 1);
+    for (size_t i = 0; i < kProbes; ++i)
+        if (probe_entropy(in.data() + i * step) < 7.9) return false;
+    return true;
+}
+
+struct Best {
+    BackendId id = BackendId::stored;
+    size_t size;
+};
+
+// Encodes with `id` into ws.stream_trial; if smaller than the best so far, moves
+// it to the end of out (replacing the previous best).
+void try_backend(BackendId id, Bytes in, const LzOptions& o, ChunkWorkspace& ws, size_t base, Buffer& out,
+                 Best& best) {
+    ws.stream_trial.clear();
+    encode_stream(id, in, o, ws.entropy, ws.stream_trial);
+    if (ws.stream_trial.size() < best.size) {
+        out.resize(base);
+        out.append(ws.stream_trial.data(), ws.stream_trial.size());
+        best = {id, ws.stream_trial.size()};
+    }
+}
+
+size_t trial_size(BackendId id, Bytes in, const LzOptions& o, ChunkWorkspace& ws) {
+    ws.stream_trial.clear();
+    encode_stream(id, in, o, ws.entropy, ws.stream_trial);
+    return std::min(ws.stream_trial.size(), in.size());
+}
+
+}  // namespace
+
+uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Buffer& out) {
+    const size_t base = out.size();
+    Best best{BackendId::stored, in.size()};
+    LzOptions o = policy.lz_options;
+    if (policy.use_huffman) {
+        if (!policy.exhaustive && looks_random(in)) {
+            out.append(in.data(), in.size());
+            return static_cast<uint8_t>(BackendId::stored);
+        }
+        // First candidate: encoded straight into out (no copy).
+        huffman::encode(in, huffman::kDefaultSegmentLog, out);
+        if (out.size() - base < best.size)
+            best = {BackendId::huffman, out.size() - base};
+        else
+            out.resize(base);
+    } else if (policy.skip_incompressible && entropy_bits_per_byte(in) > 7.9) {
+        out.append(in.data(), in.size());
+        return static_cast<uint8_t>(BackendId::stored);
+    }
+
+    if (policy.use_lz) {
+        // zstd only pays on streams with repeats (fp16 planes, integers): decide on
+        // a sample unless the stream is small, or Huffman is off.
+        // The sample runs zstd at level <= 1 (it only has to show repeats).
+        bool run = true;
+        if (policy.use_huffman && in.size() > 4 * kLzSample) {
+            Bytes s = in.subspan((in.size() - kLzSample) / 2, kLzSample);
+            LzOptions quick = o;
+            quick.zstd_level = std::min(o.zstd_level, 1);
+            const size_t z = trial_size(policy.lz, s, quick, ws);
+            const size_t h = trial_size(BackendId::huffman, s, o, ws);
+            run = z * 100 < h * 99;
+        }
+        if (run) try_backend(policy.lz, in, o, ws, base, out, best);
+    }
+
+    if (policy.exhaustive) {
+        if (policy.use_huffman)
+            for (unsigned log = huffman::kMinSegmentLog; log <= huffman::kMaxSegmentLog; ++log) {
+                if (log == huffman::kDefaultSegmentLog) continue;
+                o.huffman_segment_log = log;
+                try_backend(BackendId::huffman, in, o, ws, base, out, best);
+            }
+        // The slow coders run in full only where a 16 KiB sample shows them
+        // strictly better than the best so far (keeps max at a few MB/s, not
+        // minutes per file).
+        Bytes s = in.size() > 2 * kLzSample ? in.subspan((in.size() - kLzSample) / 2, kLzSample) : in;
+        LzOptions strong = policy.lz_options;
+        strong.zstd_level = policy.max_zstd_level;
+        for (BackendId id : {BackendId::zstd, BackendId::brotli}) {
+            bool run = true;
+            if (s.size() < in.size()) {
+                const double best_ratio = double(best.size) / double(in.size());
+                run = double(trial_size(id, s, strong, ws)) < best_ratio * double(s.size());
+            }
+            if (run) try_backend(id, in, strong, ws, base, out, best);
+        }
+    }
+    if (best.id == BackendId::stored) {
+        out.resize(base);
+        out.append(in.data(), in.size());
+    }
+    return static_cast<uint8_t>(best.id);
+}
+
+}  // namespace z4ai

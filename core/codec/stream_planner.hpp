@@ -1,0 +1,20 @@
+// stream_planner.hpp - picks the backend for one byte stream (a plane, a
+// bitmap, a raw chunk) by the tier's rules and appends its encoding:
+//   fast:    Huffman (backend 4) or stored; zstd only where Huffman cannot code.
+//   default: Huffman, plus zstd when a 64 KiB sample says it wins (fp16 planes,
+//            repetitive integers).
+//   max:     everything default does, then every Huffman segment size and
+//            zstd-19 / Brotli where a sample says they can win; keeps the
+//            smallest, so a max stream is never larger than the default one.
+#pragma once
+#include <cstdint>
+
+#include "codec/chunk_codec.hpp"
+
+namespace z4ai {
+
+// Appends the encoding of `in` (size >= 32, not constant) to out and returns
+// the backend id chosen. Deterministic: depends only on the bytes and policy.
+uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Buffer& out);
+
+}  // namespace z4ai

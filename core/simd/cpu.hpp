@@ -1,0 +1,25 @@
+// cpu.hpp - runtime CPU dispatch: which SIMD level the kernels may use.
+// Every kernel family has a portable scalar path; faster paths are chosen at
+// run time from CPUID, never from compile-time flags, so one binary runs on any
+// x86-64 (or non-x86) machine. Tests cap the level to run every path.
+#pragma once
+
+namespace z4ai::simd {
+
+enum class Level : int {
+    scalar = 0,  // portable C++ (SSE2 at most, as the compiler's baseline)
+    avx2 = 1,    // AVX2 + BMI2
+    avx512 = 2,  // AVX-512 F/BW/VL/DQ + VBMI + VBMI2 + BMI2
+};
+
+// What the CPU (and OS, via XGETBV) supports; computed once.
+Level detected() noexcept;
+// The level kernels use: min(detected(), cap). Cheap (one relaxed atomic load).
+Level active() noexcept;
+// Test hook: caps active() (e.g. Level::scalar to exercise the fallback paths).
+// Also read once from the environment variable Z4AI_SIMD_MAX (scalar, avx2,
+// avx512) so whole test runs can be repeated per level (ctest label per_isa).
+void set_cap(Level cap) noexcept;
+const char* level_name(Level level) noexcept;
+
+}  // namespace z4ai::simd

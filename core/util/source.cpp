@@ -1,0 +1,149 @@
+#include "util/source.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "util/status.hpp"
+
+namespace z4ai {
+
+void Source::read_at(uint64_t offset, uint8_t* dst, size_t n) {
+    if (offset > size_ || n > size_ - offset)
+        fail(Code::truncated, "read of " + std::to_string(n) + " bytes at " + std::to_string(offset) +
+                                  " runs past the end of the " + std::to_string(size_) + "-byte input");
+    ++calls_;
+    bytes_ += n;
+    if (n) do_read(offset, dst, n);
+}
+
+Bytes Source::view(uint64_t offset, size_t n, Buffer& scratch) {
+    Bytes m = memory();
+    if (m.data()) {
+        if (offset > m.size() || n > m.size() - offset)
+            fail(Code::truncated, "read of " + std::to_string(n) + " bytes at " + std::to_string(offset) +
+                                      " runs past the end of the input");
+        ++calls_;
+        bytes_ += n;
+        return m.subspan(static_cast<size_t>(offset), n);
+    }
+    scratch.resize(n);
+    read_at(offset, scratch.data(), n);
+    return scratch.span();
+}
+
+namespace {
+
+class MemorySource final : public Source {
+   public:
+    explicit MemorySource(Bytes d) : data_(d) { size_ = d.size(); }
+    Bytes memory() const override { return data_; }
+
+   private:
+    void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        std::memcpy(dst, data_.data() + offset, n);
+    }
+    Bytes data_;
+};
+
+class FileSource final : public Source {
+   public:
+    explicit FileSource(const std::string& path) : path_(path) {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) fail(Code::io, path + ": " + std::strerror(errno));
+        struct stat st;
+        if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+            ::close(fd_);
+            fail(Code::io, path + ": not a regular file");
+        }
+        size_ = static_cast<uint64_t>(st.st_size);
+        // Map the file when possible: frames are then decoded in place, without a copy.
+        if (size_) {
+            void* m = ::mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_SHARED, fd_, 0);
+            if (m != MAP_FAILED) map_ = m;
+        }
+    }
+    ~FileSource() override {
+        if (map_) ::munmap(map_, static_cast<size_t>(size_));
+        ::close(fd_);
+    }
+    Bytes memory() const override {
+        return map_ ? Bytes(static_cast<const uint8_t*>(map_), static_cast<size_t>(size_)) : Bytes{};
+    }
+
+   private:
+    void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        if (map_) {
+            std::memcpy(dst, static_cast<const uint8_t*>(map_) + offset, n);
+            return;
+        }
+        while (n) {
+            ssize_t r = ::pread(fd_, dst, n, static_cast<off_t>(offset));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0)
+                fail(Code::io,
+                     path_ + ": read failed" + (r < 0 ? std::string(": ") + std::strerror(errno) : ""));
+            dst += r;
+            n -= static_cast<size_t>(r);
+            offset += static_cast<uint64_t>(r);
+        }
+    }
+    std::string path_;
+    int fd_ = -1;
+    void* map_ = nullptr;
+};
+
+class CallbackSource final : public Source {
+   public:
+    CallbackSource(ReadAtFn fn, void* user, uint64_t size) : fn_(fn), user_(user) { size_ = size; }
+
+   private:
+    void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        int32_t rc = fn_(user_, offset, dst, n);
+        if (rc != 0)
+            fail(Code::io, "read-at callback failed (" + std::to_string(rc) + ") reading " +
+                               std::to_string(n) + " bytes at " + std::to_string(offset));
+    }
+    ReadAtFn fn_;
+    void* user_;
+};
+
+}  // namespace
+
+std::unique_ptr<Source> memory_source(Bytes data) { return std::make_unique<MemorySource>(data); }
+std::unique_ptr<Source> file_source(const std::string& path) { return std::make_unique<FileSource>(path); }
+std::unique_ptr<Source> callback_source(ReadAtFn fn, void* user, uint64_t size) {
+    if (!fn) fail(Code::invalid_argument, "read-at callback must not be NULL");
+    return std::make_unique<CallbackSource>(fn, user, size);
+}
+
+MappedFile::MappedFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(Code::io, path + ": " + std::strerror(errno));
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail(Code::io, path + ": not a regular file");
+    }
+    size_ = static_cast<size_t>(st.st_size);
+    if (size_) {
+        data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (data_ == MAP_FAILED) {
+            data_ = nullptr;
+            int e = errno;
+            ::close(fd);
+            fail(Code::io, path + ": mmap failed: " + std::strerror(e));
+        }
+    }
+    ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+    if (data_) ::munmap(data_, size_);
+}
+
+}  // namespace z4ai

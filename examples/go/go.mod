@@ -1,0 +1,3 @@
+module z4ai.example/z4ai-example
+
+go 1.19
