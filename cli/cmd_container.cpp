@@ -33,6 +33,17 @@ void check(z4ai_status s, const char* detail, const std::string& what = "") {
         throw CliError{(what.empty() ? "" : what + ": ") + z4ai_status_name(s) +
                        (detail && *detail ? ": " : "") + (detail ? detail : "")};
 }
+// The context's message is read only after the call returned (as an argument next
+// to the call it may be evaluated first and then freed by the call).
+void check(z4ai_status s, const z4ai_cctx* c, const std::string& what = "") {
+    if (s != Z4AI_OK) check(s, z4ai_cctx_last_error(c), what);
+}
+void check(z4ai_status s, const z4ai_dctx* d, const std::string& what = "") {
+    if (s != Z4AI_OK) check(s, z4ai_dctx_last_error(d), what);
+}
+void check(z4ai_status s, const z4ai_reader* r, const std::string& what = "") {
+    if (s != Z4AI_OK) check(s, z4ai_reader_last_error(r), what);
+}
 
 bool is_dir(const std::string& p) {
     struct stat st;
@@ -83,7 +94,7 @@ struct ReaderPtr {
 };
 
 void configure(z4ai_cctx* c, const Options& o, long long threads) {
-    auto set = [&](int32_t p, int64_t v) { check(z4ai_cctx_set_param(c, p, v), z4ai_cctx_last_error(c)); };
+    auto set = [&](int32_t p, int64_t v) { check(z4ai_cctx_set_param(c, p, v), c); };
     set(Z4AI_C_EFFORT, o.effort);
     set(Z4AI_C_LEVEL, o.level);
     set(Z4AI_C_THREADS, threads);
@@ -91,8 +102,8 @@ void configure(z4ai_cctx* c, const Options& o, long long threads) {
     set(Z4AI_C_CHECKSUM, o.checksum ? 1 : 0);
 }
 void configure(z4ai_dctx* d, const Options& o, long long threads) {
-    check(z4ai_dctx_set_param(d, Z4AI_D_THREADS, threads), z4ai_dctx_last_error(d));
-    check(z4ai_dctx_set_param(d, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), z4ai_dctx_last_error(d));
+    check(z4ai_dctx_set_param(d, Z4AI_D_THREADS, threads), d);
+    check(z4ai_dctx_set_param(d, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), d);
 }
 
 void summary(const Options& o, const std::string& in, const std::string& out, uint64_t raw, uint64_t packed) {
@@ -110,12 +121,10 @@ uint64_t pack_file(const Options& o, long long threads, const std::string& in, c
     configure(c.c, o, threads);
     uint64_t written = 0;
     if (base.empty()) {
-        check(z4ai_safetensors_compress_file(c.c, in.c_str(), out.c_str(), &written),
-              z4ai_cctx_last_error(c.c), in);
+        check(z4ai_safetensors_compress_file(c.c, in.c_str(), out.c_str(), &written), c.c, in);
     } else {
-        check(z4ai_cctx_set_param(c.c, Z4AI_C_MATCH_RENAMED, match_renamed), z4ai_cctx_last_error(c.c));
-        check(z4ai_model_delta_compress_file(c.c, in.c_str(), base.c_str(), out.c_str(), &written),
-              z4ai_cctx_last_error(c.c), in);
+        check(z4ai_cctx_set_param(c.c, Z4AI_C_MATCH_RENAMED, match_renamed), c.c);
+        check(z4ai_model_delta_compress_file(c.c, in.c_str(), base.c_str(), out.c_str(), &written), c.c, in);
     }
     return written;
 }
@@ -127,11 +136,10 @@ uint64_t unpack_file(const Options& o, long long threads, const std::string& in,
     configure(d.d, o, threads);
     uint64_t written = 0;
     if (base.empty())
-        check(z4ai_safetensors_decompress_file(d.d, in.c_str(), out.c_str(), &written),
-              z4ai_dctx_last_error(d.d), in);
+        check(z4ai_safetensors_decompress_file(d.d, in.c_str(), out.c_str(), &written), d.d, in);
     else
-        check(z4ai_model_delta_decompress_file(d.d, in.c_str(), base.c_str(), out.c_str(), &written),
-              z4ai_dctx_last_error(d.d), in);
+        check(z4ai_model_delta_decompress_file(d.d, in.c_str(), base.c_str(), out.c_str(), &written), d.d,
+              in);
     return written;
 }
 
@@ -150,8 +158,7 @@ void pack_plain(const Options& o, const std::string& in, const std::string& out)
     configure(c.c, o, 1);
     std::string frame(z4ai_compress_bound(data.size()), '\0');
     size_t w = 0;
-    check(z4ai_compress(c.c, frame.data(), frame.size(), data.data(), data.size(), &w),
-          z4ai_cctx_last_error(c.c), in);
+    check(z4ai_compress(c.c, frame.data(), frame.size(), data.data(), data.size(), &w), c.c, in);
     write_whole(out, frame.data(), w);
 }
 void unpack_plain(const Options& o, const std::string& in, const std::string& out) {
@@ -162,8 +169,7 @@ void unpack_plain(const Options& o, const std::string& in, const std::string& ou
     DctxPtr d;
     configure(d.d, o, 1);
     size_t w = 0;
-    check(z4ai_decompress(d.d, data.data(), data.size(), frame.data(), frame.size(), &w),
-          z4ai_dctx_last_error(d.d), in);
+    check(z4ai_decompress(d.d, data.data(), data.size(), frame.data(), frame.size(), &w), d.d, in);
     write_whole(out, data.data(), w);
 }
 
@@ -244,17 +250,17 @@ struct DirEntry {
 std::set<std::string> tensor_digests(const std::string& path) {
     std::set<std::string> out;
     ReaderPtr r;
-    check(z4ai_reader_open_file(r.r, path.c_str()), z4ai_reader_last_error(r.r), path);
+    check(z4ai_reader_open_file(r.r, path.c_str()), r.r, path);
     size_t n = 0;
     z4ai_reader_tensor_count(r.r, &n);
     std::vector<char> buf;
     for (size_t i = 0; i < n; ++i) {
         z4ai_tensor_info info;
-        check(z4ai_reader_tensor_info(r.r, i, &info), z4ai_reader_last_error(r.r), path);
+        check(z4ai_reader_tensor_info(r.r, i, &info), r.r, path);
         if (!info.nbytes) continue;
         buf.resize(info.nbytes);
         size_t w = 0;
-        check(z4ai_reader_read_tensor(r.r, i, buf.data(), buf.size(), &w), z4ai_reader_last_error(r.r), path);
+        check(z4ai_reader_read_tensor(r.r, i, buf.data(), buf.size(), &w), r.r, path);
         // Size + two independent 64-bit hashes (FNV-1a and a multiplicative mix) as the key.
         uint64_t h1 = 1469598103934665603ull, h2 = 0x9E3779B97F4A7C15ull;
         for (size_t k = 0; k < w; ++k) {
@@ -502,15 +508,14 @@ struct Opened {
     int32_t kind = 0;
 };
 void open_for_reading(const Options& o, const std::string& path, Opened& x) {
-    check(z4ai_reader_set_param(x.reader.r, Z4AI_D_THREADS, o.threads), z4ai_reader_last_error(x.reader.r));
-    check(z4ai_reader_open_file(x.reader.r, path.c_str()), z4ai_reader_last_error(x.reader.r), path);
+    check(z4ai_reader_set_param(x.reader.r, Z4AI_D_THREADS, o.threads), x.reader.r);
+    check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
     z4ai_reader_kind(x.reader.r, &x.kind);
     if (x.kind == Z4AI_KIND_MODEL_DELTA) {
         if (o.reference.empty())
             throw CliError{path + ": a model delta: give its base with --reference FILE"};
-        check(z4ai_reader_open_file(x.base.r, o.reference.c_str()), z4ai_reader_last_error(x.base.r),
-              o.reference);
-        check(z4ai_reader_attach_base_reader(x.reader.r, x.base.r), z4ai_reader_last_error(x.reader.r), path);
+        check(z4ai_reader_open_file(x.base.r, o.reference.c_str()), x.base.r, o.reference);
+        check(z4ai_reader_attach_base_reader(x.reader.r, x.base.r), x.reader.r, path);
     }
 }
 
@@ -566,7 +571,7 @@ int run_ls(const Options& o) {
     z4ai_reader_tensor_count(x.reader.r, &n);
     for (size_t i = 0; i < n; ++i) {
         z4ai_tensor_info t;
-        check(z4ai_reader_tensor_info(x.reader.r, i, &t), z4ai_reader_last_error(x.reader.r));
+        check(z4ai_reader_tensor_info(x.reader.r, i, &t), x.reader.r);
         std::string shape = "[";
         for (uint32_t k = 0; k < t.ndim && k < 8; ++k) {
             if (k) shape += ',';
@@ -584,10 +589,9 @@ int run_extract(const Options& o) {
     Opened x;
     open_for_reading(o, o.inputs[0], x);
     size_t index = 0;
-    check(z4ai_reader_find(x.reader.r, o.inputs[1].c_str(), &index), z4ai_reader_last_error(x.reader.r),
-          o.inputs[0]);
+    check(z4ai_reader_find(x.reader.r, o.inputs[1].c_str(), &index), x.reader.r, o.inputs[0]);
     z4ai_tensor_info t;
-    check(z4ai_reader_tensor_info(x.reader.r, index, &t), z4ai_reader_last_error(x.reader.r));
+    check(z4ai_reader_tensor_info(x.reader.r, index, &t), x.reader.r);
     size_t width = z4ai_dtype_width(t.dtype);
     uint64_t elements = t.nbytes / width, first = 0, count = elements;
     if (!o.elements.empty()) {
@@ -606,8 +610,8 @@ int run_extract(const Options& o) {
     if (o.output.empty() && !o.to_stdout) throw CliError{"extract: name the output with -o FILE (or -c)"};
     std::vector<char> buf(static_cast<size_t>(count * width));
     size_t w = 0;
-    check(z4ai_reader_read_elements(x.reader.r, index, first, count, buf.data(), buf.size(), &w),
-          z4ai_reader_last_error(x.reader.r), o.inputs[1]);
+    check(z4ai_reader_read_elements(x.reader.r, index, first, count, buf.data(), buf.size(), &w), x.reader.r,
+          o.inputs[1]);
     Output out(o.to_stdout ? "-" : o.output, o.force);
     out.write(buf.data(), w);
     out.commit();
@@ -628,8 +632,7 @@ bool info_special(const Options& o) {
     size_t need = 0;
     z4ai_reader_describe(x.reader.r, nullptr, 0, &need);
     std::string desc(need, '\0');
-    check(z4ai_reader_describe(x.reader.r, desc.data(), desc.size(), &need),
-          z4ai_reader_last_error(x.reader.r));
+    check(z4ai_reader_describe(x.reader.r, desc.data(), desc.size(), &need), x.reader.r);
     desc.resize(need);
     if (o.json) {
         std::printf("%s\n", desc.c_str());
@@ -651,7 +654,7 @@ bool info_special(const Options& o) {
     std::printf("\n%-48s %-9s %12s %12s %9s  %s\n", "tensor", "dtype", "bytes", "stored", "ratio", "method");
     for (size_t i = 0; i < n; ++i) {
         z4ai_tensor_info t;
-        check(z4ai_reader_tensor_info(x.reader.r, i, &t), z4ai_reader_last_error(x.reader.r));
+        check(z4ai_reader_tensor_info(x.reader.r, i, &t), x.reader.r);
         ++methods[method_label(t.method)];
         frames += t.stored_size;
         char ratio[32] = "-";

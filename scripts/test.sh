@@ -23,6 +23,14 @@ if [ "${Z4AI_SKIP_SANITIZERS:-0}" != 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir "$ROOT/build-asan" --output-on-failure -j "$JOBS" -LE "nosan"
 fi
+if [ "${Z4AI_SKIP_SANITIZERS:-0}" != 1 ]; then
+    echo "== ThreadSanitizer: concurrency tests (build-tsan) =="
+    cmake -S "$ROOT" -B "$ROOT/build-tsan" -G Ninja -DZ4AI_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DZ4AI_BUILD_BENCH=OFF -DZ4AI_BUILD_PYTHON=OFF -DZ4AI_BUILD_JAVA=OFF -DZ4AI_BUILD_CSHARP=OFF \
+        -DZ4AI_BUILD_GO=OFF >/dev/null
+    cmake --build "$ROOT/build-tsan" --parallel --target z4ai_concurrency_tests
+    TSAN_OPTIONS=halt_on_error=1 "$ROOT/build-tsan/tests/hardening/z4ai_concurrency_tests"
+fi
 if [ "${Z4AI_SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
     echo "== fuzz: every libFuzzer target for ${Z4AI_FUZZ_SECONDS:-20}s (tests/fuzz/run.sh) =="
     FUZZ_PARALLEL=2 bash "$ROOT/tests/fuzz/run.sh" "${Z4AI_FUZZ_SECONDS:-20}"

@@ -54,16 +54,16 @@ void brotli_encode(Bytes in, const LzOptions& options, Buffer& out) {
     if (bound == 0) bound = in.size() + 1024;
     size_t old = out.size();
     out.reserve(old + bound);
+    // A window no larger than the input: same output size, far less memory to
+    // map and clear per call (max tier calls this for every candidate stream).
+    int window = std::max(BROTLI_MIN_WINDOW_BITS, static_cast<int>(std::bit_width(in.size())));
+    window = std::min(window, options.brotli_window);
     BrotliArena arena;
     try {
         // The same parameters BrotliEncoderCompress uses, so the bytes are the same.
         BrotliEncoderState* s = BrotliEncoderCreateInstance(arena_alloc, arena_free, &arena);
         if (!s) throw std::bad_alloc();
         BrotliEncoderSetParameter(s, BROTLI_PARAM_QUALITY, static_cast<uint32_t>(options.brotli_quality));
-        // A window no larger than the input: same output size, far less memory to
-        // map and clear per call (max tier calls this for every candidate stream).
-        int window = std::max(BROTLI_MIN_WINDOW_BITS, static_cast<int>(std::bit_width(in.size())));
-        window = std::min(window, options.brotli_window);
         BrotliEncoderSetParameter(s, BROTLI_PARAM_LGWIN, static_cast<uint32_t>(window));
         BrotliEncoderSetParameter(s, BROTLI_PARAM_MODE, BROTLI_MODE_GENERIC);
         BrotliEncoderSetParameter(s, BROTLI_PARAM_SIZE_HINT,

@@ -12,7 +12,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_EACH="${1:?usage: run.sh SECONDS [TARGET...]}"
 shift
-ALL=(decompress stream_decompress decompress_range delta frame_info roundtrip stream_roundtrip)
+ALL=(decompress stream_decompress decompress_range delta frame_info roundtrip stream_roundtrip container model_delta
+     safetensors)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
@@ -33,7 +34,7 @@ rm -rf "$BUILD/seeds"
 run_one() {
     local t="$1" max_len=131072 extra=()
     case "$t" in
-        roundtrip | stream_roundtrip) max_len=32768 ;;
+        roundtrip | stream_roundtrip | safetensors) max_len=32768 ;;
         decompress | frame_info | delta) extra=("$ROOT/tests/golden/frames") ;;
     esac
     mkdir -p "$WORK/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"

@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "fuzz_common.hpp"
+#include "safetensors_util.hpp"
 
 using namespace z4ai_fuzz;
 namespace fs = std::filesystem;
@@ -212,6 +212,44 @@ int main(int argc, char** argv) {
             put("stream_roundtrip", std::to_string(k), params, data);
             ++k;
         }
+    // Containers, model deltas and plain .safetensors files.
+    std::vector<Bytes> models = {
+        base_model(),
+        finetune_model(1),
+        finetune_model(2),
+        make_safetensors({}, "empty"),
+        make_safetensors({}),
+        make_safetensors({{"x", "F32", {3}, pseudo_weights(12, 5, 4)}}),
+        make_safetensors({{"a", "U8", {5000}, Bytes(5000, 7)}, {"b", "U8", {5000}, Bytes(5000, 7)}})};
+    for (size_t i = 0; i < models.size(); ++i) {
+        const Bytes& m = models[i];
+        put("safetensors", std::to_string(i), {}, m);
+        for (int effort : {0, 2}) {
+            Cctx c(z4ai_cctx_create());
+            z4ai_cctx_set_param(c.get(), Z4AI_C_EFFORT, effort);
+            z4ai_cctx_set_param(c.get(), Z4AI_C_CHUNK_SIZE, 4096);
+            z4ai_cctx_set_param(c.get(), Z4AI_C_CHECKSUM, i % 2 == 0);
+            uint64_t bound = 0;
+            check(z4ai_safetensors_compress_bound(m.data(), m.size(), &bound) == Z4AI_OK, "seed st bound");
+            Bytes zstn(static_cast<size_t>(bound));
+            size_t n = 0;
+            check(z4ai_safetensors_compress(c.get(), zstn.data(), zstn.size(), m.data(), m.size(), &n) ==
+                      Z4AI_OK,
+                  "seed zstn");
+            zstn.resize(n);
+            put("container", std::to_string(i) + "-e" + std::to_string(effort), {}, zstn);
+            if (i == 1 || i == 2) {
+                const Bytes& base = base_model();
+                Bytes z4dm(static_cast<size_t>(bound));
+                check(z4ai_model_delta_compress(c.get(), z4dm.data(), z4dm.size(), m.data(), m.size(),
+                                                base.data(), base.size(), &n) == Z4AI_OK,
+                      "seed z4dm");
+                z4dm.resize(n);
+                put("model_delta", std::to_string(i) + "-e" + std::to_string(effort), {}, z4dm);
+                put("container", "delta-" + std::to_string(i), {}, z4dm);
+            }
+        }
+    }
     std::printf("wrote %d seeds to %s\n", g_count, argv[1]);
     return 0;
 }

@@ -98,9 +98,8 @@ def main():
             print("skip tmpfs (mount not permitted)")
 
         # Unreadable / missing input, missing output directory.
-        # (A directory is a valid input since model directories are supported: use a path
-        # under a regular file instead, which cannot be opened: ENOTDIR.)
-        for bad in [os.path.join(d, "missing.bin"), os.path.join(frame, "child")]:
+        # (A directory is a valid input: it compresses to a container directory.)
+        for bad in [os.path.join(d, "missing.bin"), os.path.join(src, "not-a-dir")]:
             r = run(["compress", "-q", bad, "-o", os.path.join(d, "x.z4ai")])
             check(r.returncode != 0 and r.stderr.strip() and not os.path.exists(os.path.join(d, "x.z4ai")),
                   "bad input %s: %s" % (os.path.basename(bad), r.stderr.decode().strip()))
