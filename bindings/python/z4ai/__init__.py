@@ -75,8 +75,8 @@ __version__: str = _native.version_string()
 FORMAT_VERSION: int = _native.Z4AI_FORMAT_VERSION
 
 
-_LAZY = {"save_file": "safetensors", "load_file": "safetensors", "ZstnReader": "safetensors"}
-_SUBMODULES = ("safetensors", "model_delta", "numcodecs", "zarr", "hdf5")
+_LAZY = {"save_file": "safetensors", "load_file": "safetensors", "ZstnReader": "safetensors", "enable_hf": "hf"}
+_SUBMODULES = ("safetensors", "model_delta", "numcodecs", "zarr", "hdf5", "hf")
 
 
 def __getattr__(name: str):  # PEP 562: optional parts load on first use, never at import

@@ -95,3 +95,15 @@ def test_console_script_when_installed(tmp_path):
     assert r.returncode == 0, r.stderr
     assert z4ai.decompress((tmp_path / "x.z4ai").read_bytes()) == b"abc" * 10000
     assert shutil.which  # keep linters quiet
+
+
+def test_enable_hf_without_transformers_is_a_clear_import_error():
+    import importlib.util
+
+    if importlib.util.find_spec("transformers") and importlib.util.find_spec("torch"):
+        pytest.skip("transformers installed: tests/bindings/python/test_hf.py covers enable_hf")
+    with pytest.raises(ImportError, match=r"z4ai\[hf\]"):
+        z4ai.enable_hf()
+    from z4ai import hf
+
+    assert not hf.is_enabled()
