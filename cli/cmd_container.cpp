@@ -65,8 +65,11 @@ std::string strip(const std::string& s, const std::string& suffix) {
     return s.substr(0, s.size() - suffix.size());
 }
 
+// Only regular files are sniffed: reading the head of a FIFO or a process
+// substitution (<(cmd)) would consume bytes the codec never sees again.
 int32_t sniff(const std::string& path) {
-    if (path == "-" || is_dir(path)) return Z4AI_KIND_UNKNOWN;
+    struct stat st;
+    if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return Z4AI_KIND_UNKNOWN;
     std::ifstream f(path, std::ios::binary);
     if (!f) return Z4AI_KIND_UNKNOWN;
     char buf[64] = {};
