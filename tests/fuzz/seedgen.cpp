@@ -256,14 +256,24 @@ int main(int argc, char** argv) {
         int32_t dtype;
         unsigned esize, effort, flags, order;
     };
-    const H5Seed h5[] = {{Z4AI_DTYPE_FP32, 4, 0, 0, 0}, {Z4AI_DTYPE_BF16, 2, 3, 0, 0},
-                         {Z4AI_DTYPE_FP16, 2, 1, 1, 1}, {Z4AI_DTYPE_INT64, 8, 0, 0, 1},
+    const H5Seed h5[] = {{Z4AI_DTYPE_FP32, 4, 0, 0, 0},
+                         {Z4AI_DTYPE_BF16, 2, 3, 0, 0},
+                         {Z4AI_DTYPE_FP16, 2, 1, 1, 1},
+                         {Z4AI_DTYPE_INT64, 8, 0, 0, 1},
                          {Z4AI_DTYPE_RAW, 1, 0, 0, 0}};
     for (const H5Seed& h : h5) {
         Bytes chunk = weights(h.dtype, 6000, 11 + h.dtype);
         unsigned rank = 1, dim = static_cast<unsigned>(chunk.size() / h.esize);
-        unsigned vals[] = {1, 1, h.esize, static_cast<unsigned>(h.dtype == Z4AI_DTYPE_RAW ? 255 : h.dtype),
-                           static_cast<unsigned>(chunk.size()), h.effort, h.flags, h.order, rank, dim};
+        unsigned vals[] = {1,
+                           1,
+                           h.esize,
+                           static_cast<unsigned>(h.dtype == Z4AI_DTYPE_RAW ? 255 : h.dtype),
+                           static_cast<unsigned>(chunk.size()),
+                           h.effort,
+                           h.flags,
+                           h.order,
+                           rank,
+                           dim};
         Bytes prefix = {0, static_cast<uint8_t>(std::size(vals))};
         for (unsigned v : vals)
             for (int i = 0; i < 4; ++i) prefix.push_back(static_cast<uint8_t>(v >> (8 * i)));
