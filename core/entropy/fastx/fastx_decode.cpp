@@ -83,6 +83,12 @@ struct Spread {
 template <unsigned W>
 constexpr Spread<W> kSpread{};
 
+// GCC 12's VBMI intrinsics pass an undefined vector as the (unused) merge
+// source, which -Wmaybe-uninitialized reports at every call site.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 // 64 symbols per step; returns how many it decoded (a multiple of 64).
 template <unsigned W>
 Z4AI_FASTX_AVX512 size_t level_avx512(const uint8_t* codes, size_t count, const uint8_t* table,
@@ -109,6 +115,9 @@ Z4AI_FASTX_AVX512 size_t level_avx512(const uint8_t* codes, size_t count, const 
     used = k;
     return i;
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #define Z4AI_FASTX_AVX2 __attribute__((target("avx2,bmi,bmi2,popcnt")))
 
