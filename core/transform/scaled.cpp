@@ -38,9 +38,9 @@ uint32_t scaled_value(int q, uint32_t scale_bits, ScaledContainer c) noexcept {
 namespace {
 
 constexpr int kQMin = -128, kQMax = 127;
-constexpr size_t kWindow = 32;    // elements looked at to find a segment's scale
-constexpr size_t kMinPrefix = 6;  // a scale must explain this many elements to start a segment
-constexpr size_t kSample = 512;   // elements per sample window analysed before the whole chunk
+constexpr size_t kWindow = 32;         // elements looked at to find a segment's scale
+constexpr size_t kMinPrefix = 6;       // a scale must explain this many elements to start a segment
+constexpr size_t kSample = 512;        // elements per sample window analysed before the whole chunk
 constexpr size_t kSampleRawLimit = 4;  // unexplained elements a sample window may hold
 
 // |value| and the interval of |real| that rounds to it, per 16-bit code
