@@ -139,10 +139,13 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
             LzOptions quick = o;
             quick.zstd_level = std::min(o.zstd_level, 1);
             const size_t z = trial_size(policy.lz, s, quick, ws);
-            // The fast tier pays zstd's slower decode only for a clear gain.
+            // The fast tier pays zstd's slower decode only for a clear gain. The
+            // others run zstd in full even when the sample (zstd-1, 16 KiB, no
+            // long-range matches) is up to 1% behind: fp16's high plane is such a
+            // case, where zstd-3 on the whole stream beats Huffman by ~0.5%.
             const BackendId first = policy.use_fastx ? BackendId::fastx : BackendId::huffman;
             const size_t h = trial_size(first, s, o, ws);
-            run = z * 100 < h * (policy.use_fastx ? 90 : 99);
+            run = z * 100 < h * (policy.use_fastx ? 90 : 101);
         }
         if (run) try_backend(policy.lz, in, o, ws, base, out, best);
     }

@@ -2,8 +2,8 @@
 // bitmap, a raw chunk) by the tier's rules and appends its encoding:
 //   fast:    the escape code (backend 5), Huffman where it fits badly, or
 //            stored; zstd only where a sample shows it 10% smaller.
-//   default: Huffman, plus zstd when a 64 KiB sample says it wins (fp16 planes,
-//            repetitive integers).
+//   default: Huffman, plus zstd in full when a 16 KiB sample says it wins or
+//            is within 1% (fp16 planes, repetitive integers); the smaller stays.
 //   max:     everything default does, then every Huffman segment size and
 //            zstd-19 / Brotli where a sample says they can win; keeps the
 //            smallest, so a max stream is never larger than the default one.
