@@ -70,13 +70,13 @@ struct Best {
     size_t size;
 };
 
-// Encodes with `id` into ws.stream_trial; if smaller than the best so far, moves
-// it to the end of out (replacing the previous best).
+// Encodes with `id` into ws.stream_trial; if smaller than `keep_below` x the best
+// so far, moves it to the end of out (replacing the previous best).
 void try_backend(BackendId id, Bytes in, const LzOptions& o, ChunkWorkspace& ws, size_t base, Buffer& out,
-                 Best& best) {
+                 Best& best, double keep_below = 1.0) {
     ws.stream_trial.clear();
     encode_stream(id, in, o, ws.entropy, ws.stream_trial);
-    if (ws.stream_trial.size() < best.size) {
+    if (double(ws.stream_trial.size()) < keep_below * double(best.size)) {
         out.resize(base);
         out.append(ws.stream_trial.data(), ws.stream_trial.size());
         best = {id, ws.stream_trial.size()};
@@ -169,7 +169,9 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
                 const double best_ratio = double(best.size) / double(in.size());
                 run = double(trial_size(id, s, strong, ws)) < best_ratio * double(s.size());
             }
-            if (run) try_backend(id, in, strong, ws, base, out, best);
+            // Brotli decodes at ~0.3-0.4 GB/s, several times slower than the
+            // rest: it must save at least 1% of the stream to be kept.
+            if (run) try_backend(id, in, strong, ws, base, out, best, id == BackendId::brotli ? 0.99 : 1.0);
         }
     }
     if (best.id == BackendId::stored) {
