@@ -7,6 +7,7 @@
 
 #include "entropy/fastx/fastx.hpp"
 #include "entropy/huffman/huffman.hpp"
+#include "util/histogram.hpp"
 
 namespace z4ai {
 namespace {
@@ -17,21 +18,12 @@ constexpr size_t kProbes = 16;
 
 // Order-0 entropy in bits per byte; streams above ~7.9 bits are not worth an LZ pass.
 double entropy_bits_per_byte(Bytes in) {
-    uint32_t hist[4][256] = {};
-    size_t n = in.size(), i = 0;
-    const uint8_t* p = in.data();
-    for (; i + 4 <= n; i += 4) {
-        ++hist[0][p[i]];
-        ++hist[1][p[i + 1]];
-        ++hist[2][p[i + 2]];
-        ++hist[3][p[i + 3]];
-    }
-    for (; i < n; ++i) ++hist[0][p[i]];
+    uint32_t freq[256];
+    const size_t n = in.size();
+    byte_histogram(in.data(), n, freq);
     double bits = 0;
-    for (int s = 0; s < 256; ++s) {
-        double c = double(hist[0][s]) + hist[1][s] + hist[2][s] + hist[3][s];
-        if (c > 0) bits -= c * std::log2(c / double(n));
-    }
+    for (int s = 0; s < 256; ++s)
+        if (freq[s]) bits -= double(freq[s]) * std::log2(double(freq[s]) / double(n));
     return bits / double(n);
 }
 

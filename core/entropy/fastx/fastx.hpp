@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "util/buffer.hpp"
+#include "util/byte_cursor.hpp"
 
 namespace z4ai::fastx {
 
@@ -42,11 +43,7 @@ class Reader {
     void finish() const;
     static constexpr size_t kGranule = 64;
 
-    struct Cursor {
-        const uint8_t* p;
-        size_t left;
-        const uint8_t* take(size_t n);
-    };
+    using Cursor = ByteCursor;
 
    private:
     void open_segment();

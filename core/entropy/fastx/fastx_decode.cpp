@@ -217,15 +217,8 @@ void check_padding(const uint8_t* codes, unsigned width, size_t count) {
 
 }  // namespace
 
-const uint8_t* Reader::Cursor::take(size_t n) {
-    if (n > left) fail(Code::corrupt, "fastx stream truncated");
-    const uint8_t* r = p;
-    p += n;
-    left -= n;
-    return r;
-}
-
-Reader::Reader(Bytes encoded, size_t n) : cursor_{encoded.data(), encoded.size()}, total_(n) {
+Reader::Reader(Bytes encoded, size_t n)
+    : cursor_{encoded.data(), encoded.size(), "fastx stream truncated"}, total_(n) {
     log_ = *cursor_.take(1);
     if (log_ < kMinSegmentLog || log_ > kMaxSegmentLog) fail(Code::corrupt, "bad fastx segment size");
     path_ = 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "entropy/fastx/fastx.hpp"
+#include "util/histogram.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
 
@@ -15,19 +16,6 @@ namespace z4ai::fastx {
 namespace {
 
 constexpr uint8_t kModeRaw = 0, kModeRle = 1, kModeEscape = 2;
-
-void histogram(const uint8_t* p, size_t n, uint32_t freq[256]) {
-    uint32_t h[4][256] = {};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        ++h[0][p[i]];
-        ++h[1][p[i + 1]];
-        ++h[2][p[i + 2]];
-        ++h[3][p[i + 3]];
-    }
-    for (; i < n; ++i) ++h[0][p[i]];
-    for (unsigned s = 0; s < 256; ++s) freq[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s];
-}
 
 inline size_t packed_size(unsigned width, size_t codes) { return width * ((codes + 7) / 8); }
 inline unsigned level_symbols(unsigned width) { return (1u << width) - 1; }
@@ -59,7 +47,7 @@ size_t escape_size(const size_t covered_upto[257], size_t n, const unsigned* wid
 Plan plan_segment(const uint8_t* p, size_t n) {
     Plan plan;
     uint32_t freq[256];
-    histogram(p, n, freq);
+    byte_histogram(p, n, freq);
     for (unsigned s = 0; s < 256; ++s) {
         plan.order[s] = static_cast<uint8_t>(s);
         if (freq[s]) plan.order0_bytes -= double(freq[s]) * std::log2(double(freq[s]) / double(n)) / 8;

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "util/buffer.hpp"
+#include "util/byte_cursor.hpp"
 
 namespace z4ai::huffman {
 
@@ -40,11 +41,7 @@ class Reader {
     // Checks that every symbol was decoded and nothing follows the last segment.
     void finish() const;
 
-    struct Cursor {
-        const uint8_t* p;
-        size_t left;
-        const uint8_t* take(size_t n);
-    };
+    using Cursor = ByteCursor;
 
    private:
     Cursor cursor_;

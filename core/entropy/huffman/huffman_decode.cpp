@@ -174,15 +174,8 @@ void decode_segment(Reader::Cursor& c, uint8_t* dst, size_t n, DecodeTable& tabl
 
 }  // namespace
 
-const uint8_t* Reader::Cursor::take(size_t n) {
-    if (n > left) fail(Code::corrupt, "huffman stream truncated");
-    const uint8_t* r = p;
-    p += n;
-    left -= n;
-    return r;
-}
-
-Reader::Reader(Bytes encoded, size_t n) : cursor_{encoded.data(), encoded.size()}, total_(n) {
+Reader::Reader(Bytes encoded, size_t n)
+    : cursor_{encoded.data(), encoded.size(), "huffman stream truncated"}, total_(n) {
     log_ = *cursor_.take(1);
     if (log_ < kMinSegmentLog || log_ > kMaxSegmentLog) fail(Code::corrupt, "bad huffman segment size");
     bmi2_ = simd::active() >= simd::Level::avx2;

@@ -5,6 +5,7 @@
 
 #include "entropy/huffman/huffman.hpp"
 #include "simd/cpu.hpp"
+#include "util/histogram.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
 
@@ -14,27 +15,6 @@ namespace {
 constexpr uint8_t kModeRaw = 0, kModeRle = 1, kModeHuffman = 2;
 
 inline void store_be64(uint8_t* p, uint64_t v) { store_u64(p, __builtin_bswap64(v)); }
-
-// Eight sub-histograms: consecutive equal bytes (common in exponent planes)
-// hit different counters, so increments do not wait on each other.
-void histogram(const uint8_t* p, size_t n, uint32_t freq[256]) {
-    uint32_t h[8][256] = {};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const uint64_t w = load_u64(p + i);
-        ++h[0][w & 0xFF];
-        ++h[1][(w >> 8) & 0xFF];
-        ++h[2][(w >> 16) & 0xFF];
-        ++h[3][(w >> 24) & 0xFF];
-        ++h[4][(w >> 32) & 0xFF];
-        ++h[5][(w >> 40) & 0xFF];
-        ++h[6][(w >> 48) & 0xFF];
-        ++h[7][w >> 56];
-    }
-    for (; i < n; ++i) ++h[0][p[i]];
-    for (unsigned s = 0; s < 256; ++s)
-        freq[s] = h[0][s] + h[1][s] + h[2][s] + h[3][s] + h[4][s] + h[5][s] + h[6][s] + h[7][s];
-}
 
 // Canonical codes (MSB-first): shorter codes first, then by symbol value.
 // code[s] = (code bits << 8) | length.
@@ -155,7 +135,7 @@ __attribute__((target("bmi,bmi2"))) void encode_streams_bmi2(const uint8_t* in, 
 
 void encode_segment(const uint8_t* in, size_t n, Buffer& out) {
     uint32_t freq[256];
-    histogram(in, n, freq);
+    byte_histogram(in, n, freq);
     unsigned present = 0, first = 256, last = 0;
     for (unsigned s = 0; s < 256; ++s)
         if (freq[s]) {
