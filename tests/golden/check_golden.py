@@ -5,7 +5,8 @@ manifest. Old vectors must decode to the same bytes in every later version.
 Frames (.z4ai, a delta frame with its reference) are decompressed; containers
 (.zstn, and .z4dm with its base frames/base.safetensors) are restored to the
 .safetensors file and, through `z4ai extract` (random access), every tensor is
-read alone and checked against its own SHA-256. generate.py / generate_containers.py
+read alone and checked against its own SHA-256; a directory archive (kind "dir")
+is restored and every file checked. generate.py / generate_containers.py
 made them; the bindings' golden tests walk the same manifest.
 
 usage: check_golden.py Z4AI_CLI
@@ -36,6 +37,17 @@ def main():
             if r.returncode != 0:
                 print(f"FAIL {name}: {r.stderr.strip()}")
                 failures += 1
+                continue
+            if entry.get("kind") == "dir":  # a directory archive: every restored file
+                got = {}
+                for root, _, names in os.walk(out):
+                    for n in names:
+                        path = os.path.join(root, n)
+                        got[os.path.relpath(path, out)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+                want = {p: f["sha256"] for p, f in entry["files"].items()}
+                if got != want:
+                    print(f"FAIL {name}: restored files differ: {sorted(set(got.items()) ^ set(want.items()))}")
+                    failures += 1
                 continue
             digest = hashlib.sha256(open(out, "rb").read()).hexdigest()
             if digest != entry["sha256"]:

@@ -25,6 +25,12 @@ numpy's legacy RandomState, so anyone can re-derive them:
              a rewritten one (FRAME: the delta does not pay), a new one (FRAME),
              tied tensors (SAME), an empty one (EMPTY).
 
+  model-dir  a sharded checkpoint directory (z4ai compress DIR -> DIR.z4ai/ with
+             z4ai-manifest.json): shard 1 a .zstn, shard 2 a .z4dm against shard 1
+             (cross-shard dedup of the tied lm_head), index/config/nested text files
+             as raw frames. Manifest kind "dir": per-file SHA-256 and size; its
+             "sha256" is over "path NUL sha256-hex LF" lines in path order.
+
 Each manifest entry records the SHA-256 of the restored .safetensors file and of
 every tensor's bytes (by name), the method the writer chose per tensor (for the
 record: decoders must follow whatever the file says), and how it was made.
@@ -180,6 +186,35 @@ def finetune(base_tensors):
     return out
 
 
+def model_dir():
+    """{relative path: bytes} of a small sharded checkpoint directory: shard 2 holds
+    the tied lm_head (identical to shard 1's embedding, so the CLI stores shard 2 as
+    a .z4dm against shard 1), plus the index JSON, a config and a nested text file."""
+    by = {n: (dt, shape, raw) for n, dt, shape, raw in dense_tensors()}
+    first = ["model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight", "model.position_ids"]
+    second = ["lm_head.weight", "model.layers.0.input_layernorm.weight", "model.layers.0.q8.weight",
+              "model.empty_adapter"]
+    files, weight_map, total = {}, {}, 0
+    for k, names in enumerate((first, second), 1):
+        shard = f"model-0000{k}-of-00002.safetensors"
+        files[shard] = canonical([(n, *by[n]) for n in names], {"format": "pt"})
+        for n in names:
+            weight_map[n] = shard
+            total += len(by[n][2])
+    files["model.safetensors.index.json"] = json.dumps(
+        {"metadata": {"total_size": total}, "weight_map": weight_map}, indent=2).encode() + b"\n"
+    files["config.json"] = json.dumps({"architectures": ["GoldenForCausalLM"], "hidden_size": 96,
+                                       "tie_word_embeddings": True}, indent=2).encode() + b"\n"
+    files["tokenizer/vocab.txt"] = "".join(f"tok{i}\n" for i in range(300)).encode()
+    return files
+
+
+def listing_sha(files):
+    """SHA-256 of a directory: over "path NUL sha256-hex LF" lines in path order."""
+    return hashlib.sha256("".join(f"{p}\0{hashlib.sha256(b).hexdigest()}\n" for p, b in sorted(files.items()))
+                          .encode()).hexdigest()
+
+
 def run(cli, *args):
     return subprocess.run([cli, *args], check=True, capture_output=True, text=True).stdout
 
@@ -234,6 +269,28 @@ def main():
                         for n, r in tensors.items()},
         }
         print(name, os.path.getsize(out), "bytes,", sorted(set(m.values())))
+    out = os.path.join(FRAMES, "model-dir.z4ai")
+    if not os.path.exists(out) or force:
+        files = model_dir()
+        src = os.path.join(FRAMES, "model-dir.tmp")
+        for rel, data in files.items():
+            os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+            open(os.path.join(src, rel), "wb").write(data)
+        run(cli, "compress", "-q", "-f", src, "-o", out, "--chunk-size", "4096")
+        subprocess.run(["rm", "-rf", src], check=True)
+        stored = json.load(open(os.path.join(out, "z4ai-manifest.json")))["files"]
+        kinds = {f["path"]: f["kind"] for f in stored}
+        assert kinds["model-00002-of-00002.safetensors"] == "model_delta", kinds
+        manifest["model-dir.z4ai"] = {
+            "kind": "dir",
+            "sha256": listing_sha(files),
+            "size": sum(len(b) for b in files.values()),
+            "args": ["--chunk-size", "4096"],
+            "reference": None,
+            "files": {rel: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b), "kind": kinds[rel]}
+                      for rel, b in files.items()},
+        }
+        print("model-dir.z4ai", sorted(kinds.items()))
     json.dump(manifest, open(manifest_path, "w"), indent=1, sort_keys=True)
 
 

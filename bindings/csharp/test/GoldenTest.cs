@@ -131,6 +131,31 @@ static class GoldenTest {
         }
     }
 
+    // A directory archive (the CLI's DIR.z4ai/) restored through the binding alone, from its
+    // z4ai-manifest.json: frames and .zstn shards, then .z4dm shards against their base.
+    static Dictionary<string, byte[]> RestoreDir(string name) {
+        string root = Path.Combine(frames, name);
+        var dm = (Dictionary<string, object>)new Json(File.ReadAllText(Path.Combine(root, "z4ai-manifest.json"))).Value();
+        var output = new Dictionary<string, byte[]>();
+        for (int pass = 0; pass < 2; pass++) {
+            foreach (var o in (List<object>)dm["files"]) {
+                var f = (Dictionary<string, object>)o;
+                string kind = (string)f["kind"], path = (string)f["path"];
+                if ((kind == "model_delta") != (pass == 1)) continue;
+                byte[] blob = File.ReadAllBytes(Path.Combine(root, (string)f["stored"]));
+                using (var d = new Decompressor()) {
+                    if (kind == "frame") output[path] = d.Decompress(blob);
+                    else if (kind == "container") output[path] = d.DecompressSafetensors(blob);
+                    else {
+                        Check(kind == "model_delta", path + ": unknown stored kind " + kind);
+                        output[path] = d.DecompressModelDelta(blob, output[(string)f["base"]]);
+                    }
+                }
+            }
+        }
+        return output;
+    }
+
     static int Main(string[] argv) {
         try {
             Run(argv[0], argv.Length > 1 ? argv[1] : null);
@@ -154,6 +179,15 @@ static class GoldenTest {
             var e = (Dictionary<string, object>)manifest[name];
             string kind = Kind(e);
             kinds[kind] = kinds.TryGetValue(kind, out var n) ? n + 1 : 1;
+            if (kind == "dir") {
+                var got = RestoreDir(name);
+                var wantFiles = (Dictionary<string, object>)e["files"];
+                Check(got.Count == wantFiles.Count, name + ": restored " + string.Join(", ", got.Keys));
+                foreach (var g in got)
+                    Check(wantFiles.ContainsKey(g.Key) && Sha(g.Value) == (string)((Dictionary<string, object>)wantFiles[g.Key])["sha256"],
+                          name + ": " + g.Key);
+                continue; // a CLI layout of frames and containers, each covered below
+            }
             byte[] blob = File_(name), reference = Ref(e) == null ? null : File_(Ref(e)), data;
             using (var d = new Decompressor()) {
                 if (kind == "frame") {
@@ -214,7 +248,7 @@ static class GoldenTest {
                 for (int t = 1; t <= 2; t++)
                     Check(Cli(cli, e, data, t).SequenceEqual(expectCli), name + ": CLI -T " + t + " output differs from C#'s");
         }
-        Check(kinds.ContainsKey("frame") && kinds.ContainsKey("zstn") && kinds.ContainsKey("z4dm"), "manifest lacks a kind");
+        Check(kinds.ContainsKey("frame") && kinds.ContainsKey("zstn") && kinds.ContainsKey("z4dm") && kinds.ContainsKey("dir"), "manifest lacks a kind");
         Console.WriteLine("C#: " + manifest.Count + " golden vectors (" + string.Join(", ", kinds.Select(k => k.Key + "=" + k.Value))
                           + ") decoded, " + tensors + " container tensors read alone; identical output at 1 and 2 threads, one-shot, streamed"
                           + (cli != null ? " and CLI" : ""));

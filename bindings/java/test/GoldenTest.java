@@ -142,6 +142,34 @@ public class GoldenTest {
         }
     }
 
+    /**
+     * A directory archive (the CLI's DIR.z4ai/) restored through the binding alone, from its
+     * z4ai-manifest.json: frames and .zstn shards, then .z4dm shards against their base.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, byte[]> restoreDir(String name) throws Exception {
+        Path root = frames.resolve(name);
+        Map<String, Object> dm = (Map<String, Object>) new Json(Files.readString(root.resolve("z4ai-manifest.json"))).value();
+        Map<String, byte[]> out = new HashMap<>();
+        for (int pass = 0; pass < 2; pass++) {
+            for (Object o : (List<Object>) dm.get("files")) {
+                Map<String, Object> f = (Map<String, Object>) o;
+                String kind = (String) f.get("kind"), path = (String) f.get("path");
+                if (kind.equals("model_delta") != (pass == 1)) continue;
+                byte[] blob = Files.readAllBytes(root.resolve((String) f.get("stored")));
+                try (Decompressor d = new Decompressor()) {
+                    if (kind.equals("frame")) out.put(path, d.decompress(blob));
+                    else if (kind.equals("container")) out.put(path, d.decompressSafetensors(blob));
+                    else {
+                        check(kind.equals("model_delta"), path + ": unknown stored kind " + kind);
+                        out.put(path, d.decompressModelDelta(blob, out.get((String) f.get("base"))));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     static final Map<Integer, String> METHODS = new HashMap<>();
 
     @SuppressWarnings("unchecked")
@@ -162,6 +190,16 @@ public class GoldenTest {
             Map<String, Object> e = (Map<String, Object>) me.getValue();
             String kind = e.get("kind") == null ? "frame" : (String) e.get("kind");
             kinds.merge(kind, 1, Integer::sum);
+            if (kind.equals("dir")) {
+                Map<String, byte[]> got = restoreDir(name);
+                Map<String, Object> want = (Map<String, Object>) e.get("files");
+                check(got.size() == want.size(), name + ": restored " + got.keySet());
+                for (Map.Entry<String, byte[]> g : got.entrySet()) {
+                    Map<String, Object> w = (Map<String, Object>) want.get(g.getKey());
+                    check(w != null && sha(g.getValue()).equals(w.get("sha256")), name + ": " + g.getKey());
+                }
+                continue;  // a CLI layout of frames and containers, each covered below
+            }
             byte[] blob = file(name);
             byte[] ref = e.get("reference") == null ? null : file((String) e.get("reference"));
             byte[] data;
@@ -223,7 +261,7 @@ public class GoldenTest {
                 for (int t = 1; t <= 2; t++)
                     check(Arrays.equals(cli(cliPath, e, data, t), expectCli), name + ": CLI -T " + t + " output differs from Java's");
         }
-        check(kinds.keySet().containsAll(Arrays.asList("frame", "zstn", "z4dm")), "manifest lacks a kind: " + kinds);
+        check(kinds.keySet().containsAll(Arrays.asList("frame", "zstn", "z4dm", "dir")), "manifest lacks a kind: " + kinds);
         System.out.println("Java: " + manifest.size() + " golden vectors " + kinds + " decoded, " + tensors
                            + " container tensors read alone; identical output at 1 and 2 threads, one-shot, streamed"
                            + (cliPath != null ? " and CLI" : ""));

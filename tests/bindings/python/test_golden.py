@@ -3,7 +3,8 @@
 Walks tests/golden/manifest.json: every frame decodes to its recorded SHA-256 (a
 delta frame with its reference attached); every .zstn / .z4dm restores to the
 recorded .safetensors bytes and every tensor, read alone through ZstnReader, to its
-own SHA-256. Encoder determinism: each vector's input (the decoded bytes) compressed
+own SHA-256; a directory archive (the CLI's `DIR.z4ai/`) is restored file by file
+from its z4ai-manifest.json through the binding. Encoder determinism: each vector's input (the decoded bytes) compressed
 with the vector's parameters gives the same bytes at 1 and 2 threads, one-shot and
 streamed, and the same bytes as the z4ai CLI (-T 1 and -T 2) when the CLI is
 available (bundled in the wheel, or Z4AI_CLI).
@@ -23,6 +24,7 @@ GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "g
 MANIFEST = json.load(open(os.path.join(GOLDEN, "manifest.json")))
 FRAMES = sorted(n for n, e in MANIFEST.items() if e.get("kind", "frame") == "frame")
 CONTAINERS = sorted(n for n, e in MANIFEST.items() if e.get("kind") in ("zstn", "z4dm"))
+DIRS = sorted(n for n, e in MANIFEST.items() if e.get("kind") == "dir")
 
 
 def _read(name):
@@ -66,7 +68,7 @@ def _cli():
 
 def test_manifest_covers_every_kind():
     kinds = {MANIFEST[n].get("kind", "frame") for n in MANIFEST}
-    assert kinds == {"frame", "zstn", "z4dm"}
+    assert kinds == {"frame", "zstn", "z4dm", "dir"}
     assert any(MANIFEST[n]["reference"] for n in FRAMES)
     for name in os.listdir(os.path.join(GOLDEN, "frames")):
         assert name in MANIFEST or name in ("reference.bf16", "base.safetensors"), name
@@ -99,6 +101,31 @@ def test_golden_container_restores(name):
             data = reader.read(tensor)
             assert len(data) == t["size"] and _sha(data) == t["sha256"], tensor
             assert reader.info(tensor).method == t["method"], tensor
+
+
+def restore_dir(name):
+    """A directory archive (the CLI writes it) restored through the binding alone, from
+    its z4ai-manifest.json: frames, .zstn shards, then .z4dm shards against their base."""
+    root = os.path.join(GOLDEN, "frames", name)
+    files = json.load(open(os.path.join(root, "z4ai-manifest.json")))["files"]
+    out = {}
+    for f in sorted(files, key=lambda f: f["kind"] == "model_delta"):
+        blob = open(os.path.join(root, f["stored"]), "rb").read()
+        if f["kind"] == "frame":
+            out[f["path"]] = z4ai.decompress(blob)
+        elif f["kind"] == "container":
+            out[f["path"]] = z4ai.safetensors.decompress(blob)
+        else:
+            assert f["kind"] == "model_delta", f
+            out[f["path"]] = z4ai.model_delta.decompress(blob, out[f["base"]])
+    return out
+
+
+@pytest.mark.parametrize("name", DIRS)
+def test_golden_directory_restores(name):
+    entry = MANIFEST[name]
+    got = {p: _sha(b) for p, b in restore_dir(name).items()}
+    assert got == {p: f["sha256"] for p, f in entry["files"].items()}
 
 
 def _cli_frame(tmp_path, data, entry, threads):
