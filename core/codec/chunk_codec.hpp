@@ -10,6 +10,7 @@
 #include "codec/structured.hpp"
 #include "entropy/backend.hpp"
 #include "frame/format.hpp"
+#include "util/hash.hpp"
 
 namespace z4ai {
 
@@ -25,6 +26,7 @@ struct EncodePolicy {
     BackendId lz = BackendId::zstd;   // primary stream coder
     bool also_brotli = false;         // max tier
     bool use_huffman = true;          // backend 4 on every stream (stream_planner.cpp)
+    bool use_fastx = false;           // fast: backend 5 first, Huffman where it fits badly
     bool use_lz = true;               // zstd where a sample says it beats Huffman
     bool exhaustive = false;          // max: all Huffman segment sizes, zstd-19, Brotli
     int max_zstd_level = 19;
@@ -57,10 +59,26 @@ void encode_chunk(const ChunkInput& in, const EncodePolicy& policy, ChunkWorkspa
 // Appends a DUP block pointing at `target` block index.
 void encode_dup_block(uint32_t target, Bytes decoded, bool with_checksum, Buffer& out);
 
+// The checksum of the block being decoded, fed with its output front to back
+// (decoders that produce output piece by piece hash each piece while it is in
+// cache; the rest is hashed when the block is verified).
+struct ContentChecksum {
+    bool active = false;
+    size_t covered = 0;  // bytes of the block hashed so far
+    Hash64Stream stream;
+    // Hashes block bytes [covered, upto) of `block`.
+    void feed(const uint8_t* block, size_t upto) noexcept {
+        if (!active || upto <= covered) return;
+        stream.update(block + covered, upto - covered);
+        covered = upto;
+    }
+};
+
 struct DecodeWorkspace {
     EntropyWorkspace entropy;
     Buffer streams;
     Buffer block;  // whole decoded block, for range reads and streaming
+    ContentChecksum checksum;
 };
 
 struct BlockDecodeContext {
@@ -78,5 +96,9 @@ void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader
 // Checks a decoded block against its stored checksum (header + payload + content).
 void verify_block_checksum(const BlockHeader& header, Bytes payload, const uint8_t* decoded,
                            const BlockDecodeContext& ctx, uint64_t offset);
+// decode_data_block + verify_block_checksum, with the content hashed while the
+// decoder produces it where it can (same result, less memory traffic).
+void decode_verified_block(Bytes payload, uint64_t payload_offset, const BlockHeader& header,
+                           const BlockDecodeContext& ctx, DecodeWorkspace& ws, uint8_t* dst, uint64_t offset);
 
 }  // namespace z4ai

@@ -39,6 +39,26 @@ void verify_block_checksum(const BlockHeader& header, Bytes payload, const uint8
         fail(Code::checksum, "chunk checksum mismatch in block at byte " + std::to_string(offset));
 }
 
+void decode_verified_block(Bytes payload, uint64_t payload_offset, const BlockHeader& header,
+                           const BlockDecodeContext& ctx, DecodeWorkspace& ws, uint8_t* dst,
+                           uint64_t offset) {
+    ContentChecksum& sum = ws.checksum;
+    sum.active = ctx.checksum_present && ctx.verify_checksum;
+    sum.covered = 0;
+    if (!sum.active) return decode_data_block(payload, payload_offset, header, ctx, ws, dst);
+    sum.stream.reset(block_checksum_seed(header, payload));
+    try {
+        decode_data_block(payload, payload_offset, header, ctx, ws, dst);
+    } catch (...) {
+        sum.active = false;
+        throw;
+    }
+    sum.feed(dst, header.decoded_size);
+    sum.active = false;
+    if (static_cast<uint32_t>(sum.stream.digest()) != header.checksum)
+        fail(Code::checksum, "chunk checksum mismatch in block at byte " + std::to_string(offset));
+}
+
 void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader& header,
                        const BlockDecodeContext& ctx, DecodeWorkspace& ws, uint8_t* dst) {
     const size_t n = header.decoded_size;
@@ -77,7 +97,9 @@ void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader
             if (tail && h.streams[w].decoded_size != tail)
                 fail_corrupt("tail size does not match block size", payload_offset);
             check_memory(uint64_t(n) * 2, ctx);
-            if (!decode_planes_fused(h, stream_data, elements, w, rotate, ws, dst)) {
+            // Output is final as the planes are merged only without a delta.
+            ContentChecksum* sum = h.delta == 0 && ws.checksum.active ? &ws.checksum : nullptr;
+            if (!decode_planes_fused(h, stream_data, elements, w, rotate, ws, dst, sum)) {
                 ws.streams.resize(elements * w);
                 decode_streams(h, stream_data, 0, w, ws, ws.streams.data());
                 const uint8_t* planes[8];
@@ -128,7 +150,8 @@ void decode_data_block(Bytes payload, uint64_t payload_offset, const BlockHeader
         case Layout::narrow:
         case Layout::scaled_int:
         case Layout::palette:
-            decode_structured_block(h, stream_data, n, payload_offset, ctx.max_memory, ws.entropy, ws.streams, dst);
+            decode_structured_block(h, stream_data, n, payload_offset, ctx.max_memory, ws.entropy, ws.streams,
+                                    dst);
             break;
         default: fail_corrupt("unknown layout", payload_offset + 1);
     }

@@ -31,6 +31,7 @@ EncodePolicy make_policy(const EncodeConfig& config) {
     switch (config.effort) {
         case Effort::fast:
             p.lz_options.zstd_level = config.level ? config.level : 1;
+            p.use_fastx = true;
             p.try_raw = !p.try_planes;
             p.try_sparse = true;
             p.sparse_min_zero_fraction = 0.25;

@@ -70,9 +70,9 @@ void Decoder::decode_mapped_block(const FrameMap& map, Bytes src, size_t index, 
     if (r->header.type == BlockType::ref_copy) {
         std::memcpy(dst, config.reference + r->content_offset, r->header.decoded_size);
     } else {
-        decode_data_block(payload, r->payload_offset, r->header, ctx, ws, dst);
+        decode_verified_block(payload, r->payload_offset, r->header, ctx, ws, dst, r->offset);
     }
-    verify_block_checksum(r->header, payload, dst, ctx, r->offset);
+    if (r->header.type == BlockType::ref_copy) verify_block_checksum(r->header, payload, dst, ctx, r->offset);
     if (r != &own) verify_dup(map, src, own, dst);
 }
 
@@ -211,11 +211,13 @@ void Decoder::stream_decode_batch() {
         if (p.header.type == BlockType::dup) return;
         BlockDecodeContext ctx = block_context(h, p.content_offset, p.header.decoded_size);
         uint8_t* out = pending_.data() + at[i];
-        if (p.header.type == BlockType::ref_copy)
+        if (p.header.type == BlockType::ref_copy) {
             std::memcpy(out, config.reference + p.content_offset, p.header.decoded_size);
-        else
-            decode_data_block(p.payload.span(), p.frame_offset, p.header, ctx, *workspaces_[w], out);
-        verify_block_checksum(p.header, p.payload.span(), out, ctx, p.frame_offset);
+            verify_block_checksum(p.header, p.payload.span(), out, ctx, p.frame_offset);
+        } else {
+            decode_verified_block(p.payload.span(), p.frame_offset, p.header, ctx, *workspaces_[w], out,
+                                  p.frame_offset);
+        }
     });
     for (size_t i = 0; i < batch_used_; ++i) {
         Pending& p = batch_[i];

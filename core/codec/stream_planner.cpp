@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "entropy/fastx/fastx.hpp"
 #include "entropy/huffman/huffman.hpp"
 
 namespace z4ai {
@@ -94,7 +95,26 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
     const size_t base = out.size();
     Best best{BackendId::stored, in.size()};
     LzOptions o = policy.lz_options;
-    if (policy.use_huffman) {
+    if (policy.use_fastx) {
+        if (looks_random(in)) {
+            out.append(in.data(), in.size());
+            return static_cast<uint8_t>(BackendId::stored);
+        }
+        // Escape codes cost ~10% more than Huffman on a trained exponent plane,
+        // which the fast tier accepts for decode speed. Where they fit badly
+        // (fp16's high byte: exponent and mantissa bits, ~5.6 bits per byte) it
+        // falls back to Huffman: when the escape code is 10% above the stream's
+        // order-0 entropy (an over-estimate of per-segment Huffman).
+        fastx::encode(in, o.fastx_segment_log, out);
+        best = {BackendId::fastx, out.size() - base};
+        const double order0 = entropy_bits_per_byte(in) * double(in.size()) / 8;
+        if (double(best.size) > 1.10 * order0 + 64)
+            try_backend(BackendId::huffman, in, o, ws, base, out, best);
+        if (best.size >= in.size()) {
+            out.resize(base);
+            best = {BackendId::stored, in.size()};
+        }
+    } else if (policy.use_huffman) {
         if (!policy.exhaustive && looks_random(in)) {
             out.append(in.data(), in.size());
             return static_cast<uint8_t>(BackendId::stored);
@@ -115,13 +135,15 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
         // a sample unless the stream is small, or Huffman is off.
         // The sample runs zstd at level <= 1 (it only has to show repeats).
         bool run = true;
-        if (policy.use_huffman && in.size() > 4 * kLzSample) {
+        if ((policy.use_huffman || policy.use_fastx) && in.size() > 4 * kLzSample) {
             Bytes s = in.subspan((in.size() - kLzSample) / 2, kLzSample);
             LzOptions quick = o;
             quick.zstd_level = std::min(o.zstd_level, 1);
             const size_t z = trial_size(policy.lz, s, quick, ws);
-            const size_t h = trial_size(BackendId::huffman, s, o, ws);
-            run = z * 100 < h * 99;
+            // The fast tier pays zstd's slower decode only for a clear gain.
+            const BackendId first = policy.use_fastx ? BackendId::fastx : BackendId::huffman;
+            const size_t h = trial_size(first, s, o, ws);
+            run = z * 100 < h * (policy.use_fastx ? 90 : 99);
         }
         if (run) try_backend(policy.lz, in, o, ws, base, out, best);
     }

@@ -1,6 +1,7 @@
 // stream_planner.hpp - picks the backend for one byte stream (a plane, a
 // bitmap, a raw chunk) by the tier's rules and appends its encoding:
-//   fast:    Huffman (backend 4) or stored; zstd only where Huffman cannot code.
+//   fast:    the escape code (backend 5), Huffman where it fits badly, or
+//            stored; zstd only where a sample shows it 10% smaller.
 //   default: Huffman, plus zstd when a 64 KiB sample says it wins (fp16 planes,
 //            repetitive integers).
 //   max:     everything default does, then every Huffman segment size and

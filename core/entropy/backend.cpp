@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "entropy/brotli_backend.hpp"
+#include "entropy/fastx/fastx.hpp"
 #include "entropy/huffman/huffman.hpp"
 #include "entropy/workspace_impl.hpp"
 #include "entropy/zstd_backend.hpp"
@@ -53,6 +54,7 @@ void encode_stream(BackendId id, Bytes in, const LzOptions& options, EntropyWork
         case BackendId::zstd: zstd_encode(in, options, ws.impl(), out); return;
         case BackendId::brotli: brotli_encode(in, options, out); return;
         case BackendId::huffman: huffman::encode(in, options.huffman_segment_log, out); return;
+        case BackendId::fastx: fastx::encode(in, options.fastx_segment_log, out); return;
         default: fail(Code::internal, "backend not available for encoding");
     }
 }
@@ -71,6 +73,7 @@ void decode_stream(uint8_t id, Bytes encoded, uint8_t* dst, size_t decoded_size,
         case BackendId::zstd: zstd_decode(encoded, dst, decoded_size, ws.impl()); return;
         case BackendId::brotli: brotli_decode(encoded, dst, decoded_size); return;
         case BackendId::huffman: huffman::decode(encoded, dst, decoded_size); return;
+        case BackendId::fastx: fastx::decode(encoded, dst, decoded_size); return;
         default: fail(Code::corrupt, "unknown stream backend id " + std::to_string(id));
     }
 }

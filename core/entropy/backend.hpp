@@ -27,6 +27,7 @@ struct LzOptions {
     int brotli_quality = 9;
     int brotli_window = 22;
     unsigned huffman_segment_log = 16;  // 64 KiB Huffman segments (backend 4)
+    unsigned fastx_segment_log = 16;    // 64 KiB escape-code segments (backend 5)
 };
 
 // Per-thread state reused across chunks (zstd contexts, scratch).

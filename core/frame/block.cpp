@@ -17,13 +17,16 @@ void write_block_header(const BlockHeader& b, bool checksum, uint8_t* out) noexc
     if (checksum) store_u32(out + 12, b.checksum);
 }
 
-uint32_t block_checksum(const BlockHeader& b, Bytes payload, const uint8_t* decoded) noexcept {
+uint64_t block_checksum_seed(const BlockHeader& b, Bytes payload) noexcept {
     uint8_t fields[16];
     BlockHeader copy = b;
     copy.checksum = 0;
     write_block_header(copy, false, fields);
-    uint64_t seed = hash64_seeded(payload.data(), payload.size(), hash64(fields, 12));
-    return static_cast<uint32_t>(hash64_seeded(decoded, b.decoded_size, seed));
+    return hash64_seeded(payload.data(), payload.size(), hash64(fields, 12));
+}
+
+uint32_t block_checksum(const BlockHeader& b, Bytes payload, const uint8_t* decoded) noexcept {
+    return static_cast<uint32_t>(hash64_seeded(decoded, b.decoded_size, block_checksum_seed(b, payload)));
 }
 
 BlockHeader parse_block_header(const uint8_t* p, bool checksum, uint64_t offset) {

@@ -70,6 +70,8 @@ inline size_t block_header_size(bool checksum) { return checksum ? 16 : 12; }
 // The block checksum covers the decoded bytes AND the block as stored (its header
 // fields and payload), so every stored bit is checked, not just the content.
 uint32_t block_checksum(const BlockHeader& b, Bytes payload, const uint8_t* decoded) noexcept;
+// The seed block_checksum hashes the decoded bytes with (from header and payload).
+uint64_t block_checksum_seed(const BlockHeader& b, Bytes payload) noexcept;
 void write_block_header(const BlockHeader& b, bool checksum, uint8_t* out) noexcept;
 // Validates type, flags and reserved bits. `offset` is used for messages only.
 BlockHeader parse_block_header(const uint8_t* p, bool checksum, uint64_t offset);

@@ -59,6 +59,24 @@ int compute(Level cap) noexcept {
 
 }  // namespace
 
+bool fast_pdep() noexcept {
+#ifdef Z4AI_X86
+    static const bool fast = [] {
+        unsigned a, b, c, d;
+        if (!__get_cpuid(0, &a, &b, &c, &d)) return false;
+        const bool amd = b == 0x68747541u;  // "AuthenticAMD"
+        if (!amd) return true;
+        __get_cpuid(1, &a, &b, &c, &d);
+        unsigned family = (a >> 8) & 0xF;
+        if (family == 0xF) family += (a >> 20) & 0xFF;
+        return family >= 0x19;  // Zen 3 and later
+    }();
+    return fast;
+#else
+    return false;
+#endif
+}
+
 Level detected() noexcept {
     static const Level level = probe();
     return level;

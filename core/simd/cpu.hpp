@@ -21,5 +21,8 @@ Level active() noexcept;
 // avx512) so whole test runs can be repeated per level (ctest label per_isa).
 void set_cap(Level cap) noexcept;
 const char* level_name(Level level) noexcept;
+// False on CPUs where BMI2's pdep/pext are microcoded (AMD before Zen 3: ~250
+// cycles instead of 3); kernels built on pdep then take another path.
+bool fast_pdep() noexcept;
 
 }  // namespace z4ai::simd

@@ -36,6 +36,26 @@ std::array<uint8_t, 16> digest128(const void* data, size_t size) noexcept {
     return out;
 }
 
+Hash64Stream::Hash64Stream() : state_(XXH3_createState()) {
+    if (!state_) throw std::bad_alloc();
+    XXH3_64bits_reset(static_cast<XXH3_state_t*>(state_));
+}
+Hash64Stream::~Hash64Stream() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+void Hash64Stream::reset(uint64_t seed) noexcept {
+    XXH3_64bits_reset_withSeed(static_cast<XXH3_state_t*>(state_), seed);
+}
+void Hash64Stream::update(const void* data, size_t size) noexcept {
+    if (!size) return;
+#if defined(__x86_64__)
+    if (size >= 1024 && simd::active() >= simd::Level::avx2)
+        return detail::xxh3_update_avx2(state_, data, size);
+#endif
+    XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), data, size);
+}
+uint64_t Hash64Stream::digest() const noexcept {
+    return XXH3_64bits_digest(static_cast<XXH3_state_t*>(state_));
+}
+
 Digest128::Digest128() : state_(XXH3_createState()) {
     if (!state_) throw std::bad_alloc();
     XXH3_128bits_reset(static_cast<XXH3_state_t*>(state_));

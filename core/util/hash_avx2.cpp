@@ -12,4 +12,8 @@ uint64_t xxh3_seeded_avx2(const void* data, size_t size, uint64_t seed) noexcept
     return XXH3_64bits_withSeed(data, size, seed);
 }
 
+void xxh3_update_avx2(void* state, const void* data, size_t size) noexcept {
+    XXH3_64bits_update(static_cast<XXH3_state_t*>(state), data, size);
+}
+
 }  // namespace z4ai::detail

@@ -9,5 +9,7 @@
 namespace z4ai::detail {
 
 uint64_t xxh3_seeded_avx2(const void* data, size_t size, uint64_t seed) noexcept;
+// XXH3_64bits_update on an XXH3_state_t (passed as void*: the type is xxhash's).
+void xxh3_update_avx2(void* state, const void* data, size_t size) noexcept;
 
 }  // namespace z4ai::detail

@@ -10,7 +10,8 @@
  *   [3]    z4ai dtype code: 0 = auto (from the HDF5 type), else an override such as
  *          13 (bf16 stored as a 16-bit integer); 255 = raw bytes. set_local writes the
  *          resolved code here.
- *   [4] R  chunk size in bytes (a hint; the frame records its own size)
+ *   [4] R  chunk size in bytes (0 = unknown); decoding refuses a frame that declares
+ *          more than this
  *   [5]    effort: 0 = default, 1 = fast, 2 = default, 3 = max
  *   [6]    flags: bit 0 set = no per-chunk checksum (0 = checksums on, the default)
  *   [7] R  byte order of the stored type: 0 little-endian, 1 big-endian

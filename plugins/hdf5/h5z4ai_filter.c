@@ -78,6 +78,14 @@ static size_t decode(size_t cd_nelmts, const unsigned cd_values[], size_t nbytes
         h5z4ai_debug("decode: not a complete z4ai frame (%s)", z4ai_status_name(s));
         return 0;
     }
+    /* A chunk never decodes to more than the chunk size set_local recorded: refuse a
+     * (hostile or corrupt) header that declares more before allocating for it. */
+    size_t chunk_bytes = slot(cd_nelmts, cd_values, H5Z4AI_SLOT_CHUNKBYTES);
+    if (chunk_bytes != 0 && content > chunk_bytes) {
+        h5z4ai_debug("decode: frame declares %llu bytes, more than the %zu-byte chunk",
+                     (unsigned long long)content, chunk_bytes);
+        return 0;
+    }
     unsigned char* out = (unsigned char*)malloc((size_t)content);
     z4ai_dctx* d = z4ai_dctx_create();
     if (!out || !d) {

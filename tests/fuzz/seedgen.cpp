@@ -250,6 +250,41 @@ int main(int argc, char** argv) {
             }
         }
     }
+    // HDF5 filter: cd_values as set_local writes them, then a chunk to encode (mode 0)
+    // or a stored chunk (a frame) to decode (mode 1); little- and big-endian types.
+    struct H5Seed {
+        int32_t dtype;
+        unsigned esize, effort, flags, order;
+    };
+    const H5Seed h5[] = {{Z4AI_DTYPE_FP32, 4, 0, 0, 0},
+                         {Z4AI_DTYPE_BF16, 2, 3, 0, 0},
+                         {Z4AI_DTYPE_FP16, 2, 1, 1, 1},
+                         {Z4AI_DTYPE_INT64, 8, 0, 0, 1},
+                         {Z4AI_DTYPE_RAW, 1, 0, 0, 0}};
+    for (const H5Seed& h : h5) {
+        Bytes chunk = weights(h.dtype, 6000, 11 + h.dtype);
+        unsigned rank = 1, dim = static_cast<unsigned>(chunk.size() / h.esize);
+        unsigned vals[] = {1,
+                           1,
+                           h.esize,
+                           static_cast<unsigned>(h.dtype == Z4AI_DTYPE_RAW ? 255 : h.dtype),
+                           static_cast<unsigned>(chunk.size()),
+                           h.effort,
+                           h.flags,
+                           h.order,
+                           rank,
+                           dim};
+        Bytes prefix = {0, static_cast<uint8_t>(std::size(vals))};
+        for (unsigned v : vals)
+            for (int i = 0; i < 4; ++i) prefix.push_back(static_cast<uint8_t>(v >> (8 * i)));
+        std::string name = std::string(z4ai_dtype_name(h.dtype)) + "-o" + std::to_string(h.order);
+        put("hdf5_filter", "enc-" + name, prefix, chunk);
+        Opts o;
+        o.dtype = h.dtype;
+        o.effort = h.effort == 3 ? Z4AI_EFFORT_MAX : Z4AI_EFFORT_DEFAULT;
+        prefix[0] = 1;
+        put("hdf5_filter", "dec-" + name, prefix, compress(chunk, o));
+    }
     std::printf("wrote %d seeds to %s\n", g_count, argv[1]);
     return 0;
 }

@@ -133,6 +133,12 @@ def main():
         for effort in ("default", "max"):
             jobs.append((f"huffman-{dtype}.{effort}", data,
                          ["--dtype", dtype, "--effort", effort, "--chunk-size", "65536"]))
+    # Backend 5 (fastx, the fast tier's escape code, issue 7): one plane per
+    # segment, and a bf16 frame whose exponent plane spans two 64 KiB segments.
+    for name, dtype, data in (("fastx-bf16", "bf16", bf16(weights(16384, 21)).tobytes()),
+                              ("fastx-fp32", "fp32", weights(8192, 22).tobytes()),
+                              ("fastx-bf16-2seg", "bf16", bf16(weights(70000, 23)).tobytes())):
+        jobs.append((f"{name}.fast", data, ["--dtype", dtype, "--effort", "fast", "--chunk-size", "262144"]))
     for name, data, dtype in structure_inputs():
         jobs.append((f"{name}.default", data, ["--dtype", dtype, "--chunk-size", "4096"]))
     for name, data, args in jobs:
