@@ -232,6 +232,11 @@ def targets(R: Rows, meta, bounds, stream):
              "CPU flags: " + " ".join(meta["host"].get("cpu_flags", [])),
              cpu_fn=lambda f: zr(f, "fast")["d_cpu"] / zip_(f)["d_cpu"])
     per_file("fast ratio ≥ 0.96× ZipNN", lambda f: zr(f, "fast")["ratio"] / zip_(f)["ratio"], 0.96, 7)
+    per_file("(context) fast decompress with checksums off, × ZipNN (which has none)",
+             lambda f: zr(f, "fast+nochecksum")["d"] / zip_(f)["d"], 4.0, 7,
+             cpu_fn=lambda f: zr(f, "fast+nochecksum")["d_cpu"] / zip_(f)["d_cpu"])
+    per_file("(context) memcpy ceiling, × ZipNN decompress (the fast tier cannot exceed it)",
+             lambda f: R.get(f, "memcpy", "ceiling", 1)["d"] / zip_(f)["d"], 4.0, 7)
 
     def best_competitor(f):
         cands = [r for r in R.rows if r["file"] == f and not r.get("ref") and r.get("ratio") and not r["error"]

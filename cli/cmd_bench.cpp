@@ -182,15 +182,18 @@ Result measure_isolated(const Codec& c, const std::string& src, int runs, int co
     return r;
 }
 
-// ref != nullptr: delta rows (the frame is a delta against *ref).
-Codec z4ai_codec(int32_t dtype, int effort, int threads, const std::string* ref = nullptr) {
+// ref != nullptr: delta rows (the frame is a delta against *ref). checksum = false:
+// frames without per-chunk checksums (ZipNN has none), to show what they cost.
+Codec z4ai_codec(int32_t dtype, int effort, int threads, const std::string* ref = nullptr, bool checksum = true) {
     static const char* names[] = {"fast", "default", "max"};
-    Codec c{"z4ai", std::string(names[effort]) + (ref ? "+delta" : ""), threads, nullptr, nullptr};
+    Codec c{"z4ai", std::string(names[effort]) + (ref ? "+delta" : "") + (checksum ? "" : "+nochecksum"), threads,
+            nullptr, nullptr};
     c.compress = [=](const std::string& src, Buf& dst) -> size_t {
         static z4ai_cctx* cctx = z4ai_cctx_create();
         z4ai_cctx_set_param(cctx, Z4AI_C_DTYPE, dtype);
         z4ai_cctx_set_param(cctx, Z4AI_C_EFFORT, effort);
         z4ai_cctx_set_param(cctx, Z4AI_C_THREADS, threads);
+        z4ai_cctx_set_param(cctx, Z4AI_C_CHECKSUM, checksum ? 1 : 0);
         if (z4ai_cctx_ref_reference(cctx, ref ? ref->data() : nullptr, ref ? ref->size() : 0) != Z4AI_OK)
             return 0;
         size_t w = 0;
@@ -399,6 +402,7 @@ int run_bench(const Options& o) {
             codecs.push_back(z4ai_codec(dtype, effort, 1));
             if (all > 1) codecs.push_back(z4ai_codec(dtype, effort, all));
         }
+        codecs.push_back(z4ai_codec(dtype, Z4AI_EFFORT_FAST, 1, nullptr, false));
         if (ref)
             for (int effort : {Z4AI_EFFORT_FAST, Z4AI_EFFORT_DEFAULT, Z4AI_EFFORT_MAX}) {
                 codecs.push_back(z4ai_codec(dtype, effort, 1, ref));

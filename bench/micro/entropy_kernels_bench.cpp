@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "entropy/fastx/fastx.hpp"
 #include "entropy/huffman/huffman.hpp"
 #include "simd/cpu.hpp"
 #include "transform/planes.hpp"
@@ -27,6 +28,7 @@ struct Data {
     std::vector<uint8_t> planes;  // split chunk 0.. of the first 1 MiB
     std::vector<uint8_t> top;     // top plane (exponent) of the whole file
     Buffer top_encoded;
+    Buffer top_fastx;
 };
 
 Data& data() {
@@ -55,6 +57,7 @@ Data& data() {
         split_planes(d.file.data(), elements, d.width, true, p);
         d.top.assign(p[d.width - 1], p[d.width - 1] + elements);
         huffman::encode(Bytes(d.top.data(), d.top.size()), huffman::kDefaultSegmentLog, d.top_encoded);
+        fastx::encode(Bytes(d.top.data(), d.top.size()), fastx::kDefaultSegmentLog, d.top_fastx);
         return d;
     }();
     return d;
@@ -81,6 +84,30 @@ void BM_HuffmanEncodeTopPlane(benchmark::State& state) {
     for (auto _ : state) {
         out.clear();
         huffman::encode(Bytes(d.top.data(), d.top.size()), huffman::kDefaultSegmentLog, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(d.top.size()));
+}
+
+void BM_FastxDecodeTopPlane(benchmark::State& state) {
+    set_level(state);
+    Data& d = data();
+    std::vector<uint8_t> out(d.top.size());
+    for (auto _ : state) {
+        fastx::decode(d.top_fastx.span(), out.data(), out.size());
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(d.top.size()));
+    state.counters["ratio"] = double(d.top.size()) / double(d.top_fastx.size());
+}
+
+void BM_FastxEncodeTopPlane(benchmark::State& state) {
+    set_level(state);
+    Data& d = data();
+    Buffer out;
+    for (auto _ : state) {
+        out.clear();
+        fastx::encode(Bytes(d.top.data(), d.top.size()), fastx::kDefaultSegmentLog, out);
         benchmark::DoNotOptimize(out.data());
     }
     state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(d.top.size()));
@@ -140,6 +167,8 @@ void BM_HuffmanTableBuild(benchmark::State& state) {
 #define LEVELS Arg(0)->Arg(1)->Arg(2)
 BENCHMARK(BM_HuffmanDecodeTopPlane)->LEVELS;
 BENCHMARK(BM_HuffmanEncodeTopPlane)->LEVELS;
+BENCHMARK(BM_FastxDecodeTopPlane)->LEVELS;
+BENCHMARK(BM_FastxEncodeTopPlane)->LEVELS;
 BENCHMARK(BM_MergePlanes1MiB)->LEVELS;
 BENCHMARK(BM_SplitPlanes1MiB)->LEVELS;
 BENCHMARK(BM_Checksum1MiB)->LEVELS;

@@ -86,7 +86,7 @@ void Encoder::prepare(uint64_t content_size, bool size_known) {
 }
 
 void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64_t>* dup_of,
-                            const std::vector<uint8_t>* keep, size_t first_block, Buffer& out,
+                            const std::vector<uint8_t>* keep, size_t first_block, const BlockSink& emit,
                             const std::vector<uint64_t>* starts) {
     const size_t chunk = header_.chunk_size();
     size_t count = (data.size() + chunk - 1) / chunk;
@@ -137,7 +137,7 @@ void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64
         for (size_t i = 0; i < in_batch; ++i) {
             size_t begin, size;
             range(batch + i, &begin, &size);
-            out.append(slots_[i].data(), slots_[i].size());
+            emit(slots_[i].data(), slots_[i].size());
             entries_.push_back({static_cast<uint32_t>(slots_[i].size()), static_cast<uint32_t>(size)});
         }
     }
@@ -167,7 +167,9 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
     else
         for (uint64_t at = 0; at < src.size(); at += chunk) starts.push_back(at);
     const size_t count = starts.size();
-    auto block_size = [&](size_t c) { return size_t((c + 1 < count ? starts[c + 1] : src.size()) - starts[c]); };
+    auto block_size = [&](size_t c) {
+        return size_t((c + 1 < count ? starts[c + 1] : src.size()) - starts[c]);
+    };
 
     // Block dedup: identical blocks (tied weights, repeated layers) are stored once
     // and referenced. The earlier copy is flagged KEEP so a streaming decoder knows
@@ -194,18 +196,10 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
         }
     }
 
-    // Encode in groups so the staging memory stays bounded by threads x chunk.
-    const size_t group_chunks = std::max<size_t>(1, workspaces_.size()) * 4;
-    Buffer blocks;
-    for (size_t c = 0; c < count; c += group_chunks) {
-        size_t n = std::min(group_chunks, count - c);
-        size_t begin = starts[c];
-        size_t end = c + n < count ? starts[c + n] : src.size();
-        blocks.clear();
-        encode_chunks(Bytes(src.data() + begin, end - begin), begin, dedup ? &dup_of : nullptr,
-                      dedup ? &keep : nullptr, c, blocks, &starts);
-        sink.put(blocks.data(), blocks.size());
-    }
+    // Blocks go straight from each worker's slot into the caller's buffer; the
+    // staging memory stays bounded by threads x chunk.
+    const BlockSink to_dst = [&sink](const uint8_t* p, size_t n) { sink.put(p, n); };
+    encode_chunks(src, 0, dedup ? &dup_of : nullptr, dedup ? &keep : nullptr, 0, to_dst, &starts);
     Buffer tail;
     write_end_block(src.size(), entries_.data(), entries_.size(), header_.checksum, tail);
     sink.put(tail.data(), tail.size());
@@ -261,7 +255,7 @@ size_t Encoder::stream(OutSpan& out, InSpan& in, EndOp op) {
     };
     auto encode_staged = [&](size_t bytes) {
         encode_chunks(Bytes(staged_.data(), bytes), consumed_ - staged_.size(), nullptr, nullptr,
-                      entries_.size(), pending_);
+                      entries_.size(), [this](const uint8_t* p, size_t n) { pending_.append(p, n); });
         size_t rest = staged_.size() - bytes;
         if (rest) std::memmove(staged_.data(), staged_.data() + bytes, rest);
         staged_.resize(rest);

@@ -2,6 +2,7 @@
 // streaming share the same batch path (T chunks encoded in parallel, written in
 // order), so both produce identical bytes for any thread count.
 #pragma once
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,11 +49,12 @@ class Encoder {
     unsigned thread_count() const noexcept;
     void ensure_workers(unsigned threads);
     // Encodes chunks of data (consecutive, starting at content offset `offset`)
-    // appending their blocks to `out` and footer entries to entries_. With
-    // `starts` (every block's content offset in the frame), blocks follow it
-    // instead of the chunk grid; `data` must then end on a block start.
+    // passing their blocks in order to `emit` and footer entries to entries_.
+    // With `starts` (every block's content offset in the frame), blocks follow
+    // it instead of the chunk grid; `data` must then end on a block start.
+    using BlockSink = std::function<void(const uint8_t*, size_t)>;
     void encode_chunks(Bytes data, uint64_t offset, const std::vector<int64_t>* dup_of,
-                       const std::vector<uint8_t>* keep, size_t first_block, Buffer& out,
+                       const std::vector<uint8_t>* keep, size_t first_block, const BlockSink& emit,
                        const std::vector<uint64_t>* starts = nullptr);
     void validate_shape(uint64_t content_size) const;
 

@@ -100,14 +100,13 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
             out.append(in.data(), in.size());
             return static_cast<uint8_t>(BackendId::stored);
         }
-        // Escape codes cost ~10% more than Huffman on a trained exponent plane,
-        // which the fast tier accepts for decode speed. Where they fit badly
-        // (fp16's high byte: exponent and mantissa bits, ~5.6 bits per byte) it
-        // falls back to Huffman: when the escape code is 10% above the stream's
-        // order-0 entropy (an over-estimate of per-segment Huffman).
-        fastx::encode(in, o.fastx_segment_log, out);
+        // Escape codes cost a few % more than Huffman on a trained exponent
+        // plane, which the fast tier accepts for decode speed. Where they fit
+        // badly it falls back to Huffman: when the escape code is 10% above the
+        // segments' order-0 entropy (what per-segment Huffman approaches).
+        double order0 = 0;
+        fastx::encode(in, o.fastx_segment_log, out, &order0);
         best = {BackendId::fastx, out.size() - base};
-        const double order0 = entropy_bits_per_byte(in) * double(in.size()) / 8;
         if (double(best.size) > 1.10 * order0 + 64)
             try_backend(BackendId::huffman, in, o, ws, base, out, best);
         if (best.size >= in.size()) {

@@ -21,8 +21,10 @@ constexpr unsigned kMaxSegmentLog = 20;
 constexpr unsigned kMaxLevels = 4;
 constexpr unsigned kMaxWidth = 6;  // bits per code (fp16's high byte wants 5)
 
-// Appends the encoding of `in` (segments of 2^segment_log bytes) to out.
-void encode(Bytes in, unsigned segment_log, Buffer& out);
+// Appends the encoding of `in` (segments of 2^segment_log bytes) to out. With
+// `order0_bytes`, also returns the sum of the segments' order-0 entropies in
+// bytes (what a per-segment entropy coder could reach), from the same histograms.
+void encode(Bytes in, unsigned segment_log, Buffer& out, double* order0_bytes = nullptr);
 // Exact encoded size encode() would produce (no output written).
 size_t encoded_size(Bytes in, unsigned segment_log);
 // Decodes exactly n bytes into dst. Throws Error(corrupt) on malformed input;

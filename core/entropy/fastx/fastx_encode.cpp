@@ -4,6 +4,7 @@
 // costed exactly from the ranked counts), then each level's codes packed eight
 // to w bytes, escapes collected branch-free for the next level.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "entropy/fastx/fastx.hpp"
@@ -32,6 +33,7 @@ inline size_t packed_size(unsigned width, size_t codes) { return width * ((codes
 inline unsigned level_symbols(unsigned width) { return (1u << width) - 1; }
 
 struct Plan {
+    double order0_bytes = 0;  // the segment's order-0 entropy
     uint8_t mode = kModeRaw;
     size_t size = 0;  // encoded segment size
     uint8_t order[256];
@@ -58,7 +60,10 @@ Plan plan_segment(const uint8_t* p, size_t n) {
     Plan plan;
     uint32_t freq[256];
     histogram(p, n, freq);
-    for (unsigned s = 0; s < 256; ++s) plan.order[s] = static_cast<uint8_t>(s);
+    for (unsigned s = 0; s < 256; ++s) {
+        plan.order[s] = static_cast<uint8_t>(s);
+        if (freq[s]) plan.order0_bytes -= double(freq[s]) * std::log2(double(freq[s]) / double(n)) / 8;
+    }
     std::stable_sort(plan.order, plan.order + 256, [&](uint8_t a, uint8_t b) { return freq[a] > freq[b]; });
     if (freq[plan.order[0]] == n) {
         plan.mode = kModeRle;
@@ -124,17 +129,18 @@ size_t pack(unsigned width, const uint8_t* p, size_t n, const uint8_t code[256],
     }
 }
 
-void encode_segment(const uint8_t* p, size_t n, Buffer& out, Buffer& scratch) {
+// Returns the segment's order-0 entropy in bytes.
+double encode_segment(const uint8_t* p, size_t n, Buffer& out, Buffer& scratch) {
     const Plan plan = plan_segment(p, n);
     uint8_t* o = out.extend(plan.size);
     o[0] = plan.mode;
     if (plan.mode == kModeRaw) {
         std::memcpy(o + 1, p, n);
-        return;
+        return plan.order0_bytes;
     }
     if (plan.mode == kModeRle) {
         o[1] = p[0];
-        return;
+        return plan.order0_bytes;
     }
     uint8_t* at = o + 1;
     *at++ = static_cast<uint8_t>(plan.levels);
@@ -167,11 +173,12 @@ void encode_segment(const uint8_t* p, size_t n, Buffer& out, Buffer& scratch) {
     }
     if (count) std::memcpy(at, in, count);
     if (at + count != o + plan.size) fail(Code::internal, "fastx segment size disagrees with the plan");
+    return plan.order0_bytes;
 }
 
 }  // namespace
 
-void encode(Bytes in, unsigned segment_log, Buffer& out) {
+void encode(Bytes in, unsigned segment_log, Buffer& out, double* order0_bytes) {
     if (segment_log < kMinSegmentLog || segment_log > kMaxSegmentLog)
         fail(Code::internal, "fastx segment log out of range");
     const size_t seg = size_t(1) << segment_log;
@@ -180,8 +187,10 @@ void encode(Bytes in, unsigned segment_log, Buffer& out) {
     const uint8_t log_byte = static_cast<uint8_t>(segment_log);
     out.append(&log_byte, 1);
     Buffer scratch;
+    double order0 = 0;
     for (size_t at = 0; at < in.size(); at += seg)
-        encode_segment(in.data() + at, std::min(seg, in.size() - at), out, scratch);
+        order0 += encode_segment(in.data() + at, std::min(seg, in.size() - at), out, scratch);
+    if (order0_bytes) *order0_bytes = order0;
 }
 
 size_t encoded_size(Bytes in, unsigned segment_log) {
