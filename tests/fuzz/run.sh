@@ -35,7 +35,7 @@ run_one() {
     local t="$1" max_len=131072 extra=()
     case "$t" in
         roundtrip | stream_roundtrip | safetensors) max_len=32768 ;;
-        decompress | frame_info | delta) extra=("$ROOT/tests/golden/frames") ;;
+        decompress | frame_info | delta | container) extra=("$ROOT/tests/golden/frames") ;;  # + golden .zstn/.z4dm
     esac
     mkdir -p "$WORK/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"
     local log="$BUILD/artifacts/$t.log"

@@ -6,7 +6,10 @@ usage: generate.py Z4AI_CLI [--force]
 
 Inputs are derived deterministically from numpy's legacy RandomState (stable
 across numpy versions) so anyone can check them; the manifest records each
-frame's decoded SHA-256 and how it was made.
+frame's decoded SHA-256 and how it was made. Containers (.zstn, .z4dm) come from
+generate_containers.py into the same manifest. Frames cover every dtype at the
+three effort tiers, streamed frames, shapes, no-checksum, the structure layouts,
+the Huffman backend, and delta frames whose chunks use XOR, SUB and no delta.
 """
 import hashlib
 import json
@@ -110,6 +113,18 @@ def main():
                  ["--dtype", "bf16", "--no-checksum", "--chunk-size", "4096"]))
     jobs.append(("fp32.shape", weights(6000, 1).tobytes(), ["--dtype", "fp32", "--shape", "60,100", "--chunk-size", "4096"]))
     jobs.append(("bf16.delta", bytes(delta_target), ["--dtype", "bf16", "--reference", ref_path, "--chunk-size", "4096"]))
+    # Delta kinds per chunk (issue 10): the same 12000-byte reference read as int16
+    # and fp32 words. int16: chunk 0 small integer steps (SUB), chunk 1 flipped low
+    # bits (XOR), chunk 2 unrelated bytes (no delta); fp32: fine-tune-like noise.
+    ref16 = np.frombuffer(reference, np.int16)
+    steps = np.random.RandomState(51).randint(-3, 4, ref16.size).astype(np.int16)
+    mixed = (ref16 + steps).astype(np.int16).tobytes()
+    flips = np.frombuffer(reference, np.uint8) ^ (np.random.RandomState(52).rand(len(reference)) < 0.05).astype(np.uint8)
+    mixed = mixed[:4096] + flips.tobytes()[4096:8192] + np.random.RandomState(53).bytes(len(reference) - 8192)
+    jobs.append(("int16.delta-mixed", mixed, ["--dtype", "int16", "--reference", ref_path, "--chunk-size", "4096"]))
+    ref32 = np.frombuffer(reference, np.float32)
+    tuned = (ref32 + weights(ref32.size, 54) * np.float32(1e-3) * np.abs(ref32)).astype(np.float32)
+    jobs.append(("fp32.delta", tuned.tobytes(), ["--dtype", "fp32", "--reference", ref_path, "--chunk-size", "4096"]))
     # Backend 4 (segmented 4-stream Huffman, issue 7): one 32 KiB chunk per
     # frame, so every plane is one multi-stream segment (small frames in git).
     for dtype, data in (("bf16", bf16(weights(16384, 11)).tobytes()),
