@@ -13,17 +13,27 @@
 namespace z4ai {
 namespace {
 
+// Chunks per worker thread in one batch of one-shot/streaming compression:
+// staging memory is about kChunksPerWorker x threads x chunk size.
+constexpr size_t kChunksPerWorker = 4;
+
 // Writes into caller memory without ever passing its capacity.
 struct Sink {
     uint8_t* dst;
     size_t capacity;
     size_t pos = 0;
-    void put(const uint8_t* p, size_t n) {
+    // The next n bytes of the output, for the caller to fill.
+    uint8_t* reserve(size_t n) {
         if (n > capacity - pos)
             fail(Code::dst_too_small,
                  "output buffer of " + std::to_string(capacity) + " bytes is too small for the frame");
-        if (n) std::memcpy(dst + pos, p, n);
+        uint8_t* at = dst + pos;
         pos += n;
+        return at;
+    }
+    void put(const uint8_t* p, size_t n) {
+        uint8_t* at = reserve(n);
+        if (n) std::memcpy(at, p, n);
     }
 };
 
@@ -48,7 +58,10 @@ void Encoder::ensure_workers(unsigned threads) {
     if (threads > 1 && (!pool_ || pool_->size() != threads)) pool_ = std::make_unique<ThreadPool>(threads);
     if (threads <= 1) pool_.reset();
     while (workspaces_.size() < threads) workspaces_.push_back(std::make_unique<ChunkWorkspace>());
-    if (slots_.size() < threads) slots_.resize(threads);
+    if (slots_.size() < kChunksPerWorker * threads) {
+        slots_.resize(kChunksPerWorker * threads);
+        block_at_.resize(slots_.size());
+    }
 }
 
 void Encoder::validate_shape(uint64_t content_size) const {
@@ -107,9 +120,11 @@ void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64
         *begin = static_cast<size_t>((*starts)[b] - offset);
         *size = static_cast<size_t>(end - (*starts)[b]);
     };
-    const unsigned threads = static_cast<unsigned>(workspaces_.size());
-    for (size_t batch = 0; batch < count; batch += threads) {
-        size_t in_batch = std::min<size_t>(threads, count - batch);
+    // A batch gives each worker several chunks, taken dynamically, so one slow
+    // chunk does not idle the others until the batch's blocks are emitted.
+    const size_t per_batch = slots_.size();
+    for (size_t batch = 0; batch < count; batch += per_batch) {
+        size_t in_batch = std::min<size_t>(per_batch, count - batch);
         auto job = [&](size_t i, unsigned worker) {
             size_t c = batch + i;
             size_t begin, size;
@@ -134,10 +149,24 @@ void Encoder::encode_chunks(Bytes data, uint64_t offset, const std::vector<int64
             pool_->parallel_for(in_batch, job);
         else
             for (size_t i = 0; i < in_batch; ++i) job(i, 0);
+        // The batch's blocks go to the output in order; the copies run on the
+        // workers too (a serial copy of every block capped 2-thread scaling).
+        size_t total = 0;
+        for (size_t i = 0; i < in_batch; ++i) {
+            block_at_[i] = total;
+            total += slots_[i].size();
+        }
+        uint8_t* at = emit(total);
+        auto copy = [&](size_t i, unsigned) {
+            if (slots_[i].size()) std::memcpy(at + block_at_[i], slots_[i].data(), slots_[i].size());
+        };
+        if (pool_ && in_batch > 1)
+            pool_->parallel_for(in_batch, copy);
+        else
+            for (size_t i = 0; i < in_batch; ++i) copy(i, 0);
         for (size_t i = 0; i < in_batch; ++i) {
             size_t begin, size;
             range(batch + i, &begin, &size);
-            emit(slots_[i].data(), slots_[i].size());
             entries_.push_back({static_cast<uint32_t>(slots_[i].size()), static_cast<uint32_t>(size)});
         }
     }
@@ -180,14 +209,23 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
     if (dedup) {
         dup_of.assign(count, -1);
         keep.assign(count, 0);
+        // Short blocks only where a repeat cut them (the grid's last block never matches).
+        const bool grid = count == (src.size() + chunk - 1) / chunk;
+        std::vector<uint64_t> digest(count);
+        auto hash_block = [&](size_t c, unsigned) {
+            digest[c] = hash64_seeded(src.data() + starts[c], block_size(c), block_size(c));
+        };
+        if (pool_)
+            pool_->parallel_for(count, hash_block);
+        else
+            for (size_t c = 0; c < count; ++c) hash_block(c, 0);
         std::unordered_map<uint64_t, size_t> first_seen;
         first_seen.reserve(count);
         for (size_t c = 0; c < count; ++c) {
             size_t size = block_size(c);
-            // Short blocks only where a repeat cut them (the grid's last block never matches).
-            if (size != chunk && count == (src.size() + chunk - 1) / chunk) continue;
+            if (size != chunk && grid) continue;
             const uint8_t* p = src.data() + starts[c];
-            auto [it, inserted] = first_seen.emplace(hash64_seeded(p, size, size), c);
+            auto [it, inserted] = first_seen.emplace(digest[c], c);
             if (!inserted && block_size(it->second) == size &&
                 std::memcmp(src.data() + starts[it->second], p, size) == 0) {
                 dup_of[c] = static_cast<int64_t>(it->second);
@@ -198,7 +236,7 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
 
     // Blocks go straight from each worker's slot into the caller's buffer; the
     // staging memory stays bounded by threads x chunk.
-    const BlockSink to_dst = [&sink](const uint8_t* p, size_t n) { sink.put(p, n); };
+    const BlockSink to_dst = [&sink](size_t n) { return sink.reserve(n); };
     encode_chunks(src, 0, dedup ? &dup_of : nullptr, dedup ? &keep : nullptr, 0, to_dst, &starts);
     Buffer tail;
     write_end_block(src.size(), entries_.data(), entries_.size(), header_.checksum, tail);
@@ -255,7 +293,7 @@ size_t Encoder::stream(OutSpan& out, InSpan& in, EndOp op) {
     };
     auto encode_staged = [&](size_t bytes) {
         encode_chunks(Bytes(staged_.data(), bytes), consumed_ - staged_.size(), nullptr, nullptr,
-                      entries_.size(), [this](const uint8_t* p, size_t n) { pending_.append(p, n); });
+                      entries_.size(), [this](size_t n) { return pending_.extend(n); });
         size_t rest = staged_.size() - bytes;
         if (rest) std::memmove(staged_.data(), staged_.data() + bytes, rest);
         staged_.resize(rest);

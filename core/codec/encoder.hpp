@@ -49,10 +49,11 @@ class Encoder {
     unsigned thread_count() const noexcept;
     void ensure_workers(unsigned threads);
     // Encodes chunks of data (consecutive, starting at content offset `offset`)
-    // passing their blocks in order to `emit` and footer entries to entries_.
+    // writing their blocks in order where `emit(n)` says (n bytes per call, one
+    // call per batch) and footer entries to entries_.
     // With `starts` (every block's content offset in the frame), blocks follow
     // it instead of the chunk grid; `data` must then end on a block start.
-    using BlockSink = std::function<void(const uint8_t*, size_t)>;
+    using BlockSink = std::function<uint8_t*(size_t)>;
     void encode_chunks(Bytes data, uint64_t offset, const std::vector<int64_t>* dup_of,
                        const std::vector<uint8_t>* keep, size_t first_block, const BlockSink& emit,
                        const std::vector<uint64_t>* starts = nullptr);
@@ -62,7 +63,8 @@ class Encoder {
     FrameHeader header_;
     std::unique_ptr<ThreadPool> pool_;
     std::vector<std::unique_ptr<ChunkWorkspace>> workspaces_;
-    std::vector<Buffer> slots_;
+    std::vector<Buffer> slots_;     // one encoded block per chunk of a batch
+    std::vector<size_t> block_at_;  // each slot's offset in the batch's output
     std::vector<FooterEntry> entries_;
 
     // streaming state
