@@ -58,10 +58,9 @@ void Encoder::ensure_workers(unsigned threads) {
     if (threads > 1 && (!pool_ || pool_->size() != threads)) pool_ = std::make_unique<ThreadPool>(threads);
     if (threads <= 1) pool_.reset();
     while (workspaces_.size() < threads) workspaces_.push_back(std::make_unique<ChunkWorkspace>());
-    if (slots_.size() < kChunksPerWorker * threads) {
-        slots_.resize(kChunksPerWorker * threads);
-        block_at_.resize(slots_.size());
-    }
+    // Each resize may throw (out of memory): keep the two sizes checked apart.
+    if (slots_.size() < kChunksPerWorker * threads) slots_.resize(kChunksPerWorker * threads);
+    if (block_at_.size() < slots_.size()) block_at_.resize(slots_.size());
 }
 
 void Encoder::validate_shape(uint64_t content_size) const {
