@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_EACH="${1:?usage: run.sh SECONDS [TARGET...]}"
 shift
 ALL=(decompress stream_decompress decompress_range delta frame_info roundtrip stream_roundtrip container model_delta
-     safetensors hdf5_filter)
+     safetensors hdf5_filter entropy_streams)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
@@ -34,7 +34,7 @@ rm -rf "$BUILD/seeds"
 run_one() {
     local t="$1" max_len=131072 extra=()
     case "$t" in
-        roundtrip | stream_roundtrip | safetensors) max_len=32768 ;;
+        roundtrip | stream_roundtrip | safetensors | entropy_streams) max_len=32768 ;;
         decompress | frame_info | delta | container) extra=("$ROOT/tests/golden/frames") ;;  # + golden .zstn/.z4dm
     esac
     mkdir -p "$WORK/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"

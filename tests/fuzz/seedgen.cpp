@@ -9,6 +9,8 @@
 #include <random>
 #include <string>
 
+#include "entropy/fastx/fastx.hpp"
+#include "entropy/huffman/huffman.hpp"
 #include "safetensors_util.hpp"
 
 using namespace z4ai_fuzz;
@@ -124,6 +126,17 @@ void decoder_seeds(const std::string& name, const Bytes& frame) {
     uint64_t content = 0;
     z4ai_frame_content_size(frame.data(), frame.size(), &content);
     put("decompress_range", name, le64(content / 3, content / 2, true), frame);
+}
+
+// A backend 4 (Huffman) or 5 (fastx) stream of `plane`, 4 KiB segments.
+Bytes entropy_stream(uint8_t fastx_backend, const Bytes& plane) {
+    z4ai::Buffer out;
+    const z4ai::Bytes in(plane.data(), plane.size());
+    if (fastx_backend)
+        z4ai::fastx::encode(in, z4ai::fastx::kMinSegmentLog, out);
+    else
+        z4ai::huffman::encode(in, z4ai::huffman::kMinSegmentLog, out);
+    return Bytes(out.data(), out.data() + out.size());
 }
 
 }  // namespace
@@ -285,6 +298,27 @@ int main(int argc, char** argv) {
         prefix[0] = 1;
         put("hdf5_filter", "dec-" + name, prefix, compress(chunk, o));
     }
+    // Entropy streams: backend 4/5 encodings of weight-like bytes (flags, SIMD
+    // cap, decoded size, stream) and raw bytes to round-trip.
+    for (int32_t dt : {Z4AI_DTYPE_BF16, Z4AI_DTYPE_FP16, Z4AI_DTYPE_INT8})
+        for (uint8_t backend : {0, 1}) {
+            Bytes plane = weights(dt, 9000, 31 + dt);
+            if (z4ai_dtype_width(dt) == 2)  // the high (exponent) bytes
+                for (size_t i = 0; i < plane.size() / 2; ++i) plane[i] = plane[2 * i + 1];
+            plane.resize(z4ai_dtype_width(dt) == 2 ? 4500 : plane.size());
+            Bytes stream = entropy_stream(backend, plane);
+            const uint32_t n = static_cast<uint32_t>(plane.size());
+            Bytes prefix = {backend,
+                            2,
+                            static_cast<uint8_t>(n),
+                            static_cast<uint8_t>(n >> 8),
+                            static_cast<uint8_t>(n >> 16),
+                            static_cast<uint8_t>(n >> 24)};
+            std::string name = std::string(backend ? "fastx-" : "huffman-") + z4ai_dtype_name(dt);
+            put("entropy_streams", name, prefix, stream);
+            prefix[0] = static_cast<uint8_t>(backend | 2);
+            put("entropy_streams", name + "-roundtrip", prefix, plane);
+        }
     std::printf("wrote %d seeds to %s\n", g_count, argv[1]);
     return 0;
 }
