@@ -39,6 +39,9 @@ struct CctxDeleter {
 struct DctxDeleter {
     void operator()(z4ai_dctx* d) const { z4ai_dctx_free(d); }
 };
+struct ReaderDeleter {
+    void operator()(z4ai_reader* r) const { z4ai_reader_free(r); }
+};
 using Cctx = std::unique_ptr<z4ai_cctx, CctxDeleter>;
 using Dctx = std::unique_ptr<z4ai_dctx, DctxDeleter>;
 

@@ -7,12 +7,6 @@
 
 using namespace z4ai_fuzz;
 
-namespace {
-struct ReaderDeleter {
-    void operator()(z4ai_reader* r) const { z4ai_reader_free(r); }
-};
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     int32_t kind = -1;
     check_status(z4ai_detect_kind(data, size, size, &kind));

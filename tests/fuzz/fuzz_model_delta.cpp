@@ -6,12 +6,6 @@
 
 using namespace z4ai_fuzz;
 
-namespace {
-struct ReaderDeleter {
-    void operator()(z4ai_reader* r) const { z4ai_reader_free(r); }
-};
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::vector<uint8_t>& base = base_model();
     uint64_t content = 0;

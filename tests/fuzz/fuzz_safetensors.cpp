@@ -6,12 +6,6 @@
 
 using namespace z4ai_fuzz;
 
-namespace {
-struct ReaderDeleter {
-    void operator()(z4ai_reader* r) const { z4ai_reader_free(r); }
-};
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::unique_ptr<z4ai_reader, ReaderDeleter> r(z4ai_reader_create());
     z4ai_status s = z4ai_reader_open_memory(r.get(), data, size);
