@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "container/json.hpp"
 #include "io.hpp"
+#include "remote.hpp"
 #include "util/status.hpp"
 #include "z4ai.h"
 
@@ -507,12 +508,16 @@ const char* method_label(int32_t m) {
 
 // Opens FILE (and its base for a model delta) for ls/extract/info.
 struct Opened {
+    RemoteInput remote;  // an http(s):// input (outlives the reader: declared first)
     ReaderPtr reader, base;
     int32_t kind = 0;
 };
 void open_for_reading(const Options& o, const std::string& path, Opened& x) {
     check(z4ai_reader_set_param(x.reader.r, Z4AI_D_THREADS, o.threads), x.reader.r);
-    check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
+    if (is_http_url(path))
+        x.remote = open_http(x.reader.r, path);
+    else
+        check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
     z4ai_reader_kind(x.reader.r, &x.kind);
     if (x.kind == Z4AI_KIND_MODEL_DELTA) {
         if (o.reference.empty())
@@ -627,11 +632,13 @@ int run_extract(const Options& o) {
 bool info_special(const Options& o) {
     if (o.inputs.size() != 1) return false;
     const std::string& path = o.inputs[0];
-    int32_t kind = sniff(path);
+    const bool url = is_http_url(path);
+    int32_t kind = url ? Z4AI_KIND_CONTAINER : sniff(path);
     if (kind != Z4AI_KIND_CONTAINER && kind != Z4AI_KIND_MODEL_DELTA && kind != Z4AI_KIND_SAFETENSORS)
         return false;
     Opened x;
     open_for_reading(o, path, x);
+    if (url) kind = x.kind;
     size_t need = 0;
     z4ai_reader_describe(x.reader.r, nullptr, 0, &need);
     std::string desc(need, '\0');
@@ -645,7 +652,7 @@ bool info_special(const Options& o) {
     z4ai_reader_tensor_count(x.reader.r, &n);
     uint64_t fs = 0;
     z4ai_reader_file_size(x.reader.r, &fs);
-    uint64_t stored = file_size(path);
+    uint64_t stored = url ? x.remote.size : file_size(path);
     const char* kinds[] = {"?", "frame", ".zstn container", ".z4dm model delta",
                            ".safetensors (uncompressed)"};
     std::printf("file:      %s\nformat:    %s\ntensors:   %zu\n", path.c_str(), kinds[kind], n);

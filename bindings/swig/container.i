@@ -21,7 +21,10 @@
  *              file_size, restore, restore_file, io_calls / io_bytes.
  * With Z4AI_SWIG_NOCOPY_REFERENCE (languages that can keep a buffer pinned) Reader also
  * has ref_memory / ref_base, which keep the caller's buffer instead of a copy.
- * z4ai_read_at_fn (callback readers) stays unwrapped.
+ *              tensor_extent_offset / tensor_extent_size, read_tensor_from (decode from
+ *              input bytes the caller fetched: remote reads in any language).
+ * z4ai_read_at_fn stays unwrapped; a language adds open_source over its own read-at
+ * callable (bindings/swig/<lang>/container.i) and keeps it in Reader.source.
  */
 
 %{
@@ -30,7 +33,16 @@ typedef struct z4ai_swig_reader {
     void* src_copy;  /* owned copy of the input (open_memory) */
     void* base_copy; /* owned copy of the model-delta base (attach_base) */
     char* text;      /* last header_json()/describe() result */
+    void* source;    /* a language's read-at source (open_source), freed by source_free */
+    void (*source_free)(void*);
 } Reader;
+
+/* Replaces the language source the reader holds (after a successful open). */
+static void z4ai_swig_reader_set_source(Reader* r, void* source, void (*source_free)(void*)) {
+    if (r->source != NULL && r->source_free != NULL) r->source_free(r->source);
+    r->source = source;
+    r->source_free = source_free;
+}
 
 static int z4ai_swig_reader_ok(Reader* r) {
     if (r->r != NULL) return 1;
@@ -213,6 +225,7 @@ typedef struct z4ai_swig_reader {
     }
     ~z4ai_swig_reader() {
         z4ai_reader_free($self->r);
+        z4ai_swig_reader_set_source($self, NULL, NULL);
         free($self->src_copy);
         free($self->base_copy);
         free($self->text);
@@ -222,6 +235,7 @@ typedef struct z4ai_swig_reader {
     void close() {
         z4ai_reader_free($self->r);
         $self->r = NULL;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
         free($self->src_copy);
         free($self->base_copy);
         free($self->text);
@@ -250,6 +264,7 @@ typedef struct z4ai_swig_reader {
         }
         free($self->src_copy);
         $self->src_copy = copy;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
     }
 #ifdef Z4AI_SWIG_NOCOPY_REFERENCE
     /** Like open_memory without a copy: the caller keeps the buffer alive, pinned and
@@ -259,6 +274,7 @@ typedef struct z4ai_swig_reader {
         if (z4ai_swig_rchk($self, z4ai_reader_open_memory($self->r, Z4AI_IN, Z4AI_IN_SIZE))) {
             free($self->src_copy);
             $self->src_copy = NULL;
+            z4ai_swig_reader_set_source($self, NULL, NULL);
         } else {
             z4ai_swig_reader_forget($self);
         }
@@ -270,6 +286,7 @@ typedef struct z4ai_swig_reader {
         if (z4ai_swig_rchk($self, z4ai_reader_open_file($self->r, path))) {
             free($self->src_copy);
             $self->src_copy = NULL;
+            z4ai_swig_reader_set_source($self, NULL, NULL);
         } else {
             z4ai_swig_reader_forget($self);
         }
@@ -412,6 +429,43 @@ typedef struct z4ai_swig_reader {
             return 0;
         }
         z4ai_swig_rchk($self, z4ai_reader_read_tensor($self->r, (size_t)index, Z4AI_OUT, Z4AI_OUT_CAP, &written));
+        return (int64_t)written;
+    }
+    /** Input bytes a read of tensor `index` touches: offset (tensor_extent_size 0: none). */
+    int64_t tensor_extent_offset(int64_t index) {
+        uint64_t off = 0, n = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_tensor_extent($self->r, (size_t)index, &off, &n));
+        return z4ai_swig_u64(off);
+    }
+    int64_t tensor_extent_size(int64_t index) {
+        uint64_t off = 0, n = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_tensor_extent($self->r, (size_t)index, &off, &n));
+        return z4ai_swig_u64(n);
+    }
+    /** Decodes tensor `index` into the output buffer from input bytes the caller fetched
+     *  (the input buffer holds input bytes from stored_offset on and must cover the
+     *  tensor's extent); returns the bytes written. The input is not read. */
+    int64_t read_tensor_from(int64_t index, const void* Z4AI_IN, size_t Z4AI_IN_SIZE, int64_t stored_offset,
+                             void* Z4AI_OUT, size_t Z4AI_OUT_CAP) {
+        size_t written = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0 || stored_offset < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index or offset");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_read_tensor_from($self->r, (size_t)index, Z4AI_IN, Z4AI_IN_SIZE,
+                                                           (uint64_t)stored_offset, Z4AI_OUT, Z4AI_OUT_CAP,
+                                                           &written));
         return (int64_t)written;
     }
     /** Decodes elements [first, first + count) of tensor `index` (row-major) into the

@@ -431,6 +431,62 @@ Z4AI_API z4ai_status z4ai_reader_io_stats(const z4ai_reader* reader, uint64_t* c
 Z4AI_API z4ai_status z4ai_reader_describe(const z4ai_reader* reader, char* dst, size_t dst_capacity,
                                           size_t* written);
 
+/* ---- remote inputs: object storage, HTTP ranges ----------------------------
+ *
+ * For readers over an object store or an HTTP server. Three pieces:
+ *  - z4ai_reader_open_source: a read-at callback that reports the version of the
+ *    object that served each read (ETag, generation; "" if unknown) and a message on
+ *    failure. The first version reported is pinned; a later different one fails the
+ *    read with Z4AI_E_IO, so bytes of two versions of an object replaced between
+ *    requests are never mixed. A failing callback gives Z4AI_E_IO whose last error
+ *    keeps the callback's message (and names the range).
+ *  - z4ai_reader_tensor_extent: the input bytes a tensor's read touches, so a client
+ *    can fetch many tensors in a few coalesced ranged requests;
+ *  - z4ai_reader_read_tensor_from: decode a tensor from bytes the client fetched
+ *    (as each range arrives), without calling the source.
+ * Threading: the callback may be called from threads other than the one calling the
+ * reader function, and concurrently (decoders may fetch in parallel): make it
+ * thread-safe. It is never called after z4ai_reader_free or a reopen returns. */
+
+/** What a z4ai_read_at_ex_fn reports besides its return code (zeroed before each call).
+ *  Both fields are NUL-terminated strings (truncated at their size if not). */
+typedef struct {
+    char version[128]; /* identity of the object version that served the bytes; "" = unknown */
+    char message[256]; /* on failure: what went wrong (URL, HTTP status, ...) */
+} z4ai_read_result;
+
+/** Copy exactly `size` bytes at `offset` into dst; return 0, or non-zero on failure. */
+typedef int32_t (*z4ai_read_at_ex_fn)(void* user, uint64_t offset, void* dst, size_t size,
+                                      z4ai_read_result* result);
+
+/** Open over a versioned read-at callback and an input of `size` bytes (see above). */
+Z4AI_API z4ai_status z4ai_reader_open_source(z4ai_reader* reader, z4ai_read_at_ex_fn fn, void* user,
+                                             uint64_t size);
+/** Input bytes [*offset, *offset + *size) that reading tensor `index` touches: its frame
+ *  (a SAME tensor: its target's frame; a plain .safetensors: its data); *size = 0 when
+ *  it needs none (empty tensors, base copies of a model delta). */
+Z4AI_API z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, uint64_t* offset,
+                                               uint64_t* size);
+/** Decode tensor `index` (as z4ai_reader_read_tensor) from input bytes the caller fetched:
+ *  `stored` holds input bytes [stored_offset, stored_offset + stored_size), which must
+ *  cover the tensor's extent (Z4AI_E_INVALID_ARGUMENT otherwise). The reader's input is
+ *  not read (a model delta's base still is). */
+Z4AI_API z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t index, const void* stored,
+                                                  size_t stored_size, uint64_t stored_offset, void* dst,
+                                                  size_t dst_capacity, size_t* written);
+
+/** Write callback: take `size` bytes (the next bytes of the output, in order); return 0,
+ *  or non-zero on failure, optionally with a NUL-terminated message in `message`
+ *  (message_capacity bytes, zeroed before the call). Called from the calling thread. */
+typedef int32_t (*z4ai_write_fn)(void* user, const void* src, size_t size, char* message,
+                                 size_t message_capacity);
+/** .safetensors bytes -> .zstn written through `fn` as it is produced (frames leave as
+ *  they are compressed: an uploader can send parts while the rest compresses). On an
+ *  error (a failing callback gives Z4AI_E_IO with its message) the output is incomplete:
+ *  the caller discards it (e.g. aborts the multipart upload). *written = bytes written. */
+Z4AI_API z4ai_status z4ai_safetensors_compress_to(z4ai_cctx* cctx, const void* src, size_t src_size,
+                                                  z4ai_write_fn fn, void* user, uint64_t* written);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 // capi_container.cpp - z4ai.h's container, model-delta and reader functions:
 // argument checks and translation onto core/container.
+#include <cstddef>
 #include <cstring>
 #include <optional>
 
@@ -172,6 +173,45 @@ z4ai_status z4ai_safetensors_compress_file(z4ai_cctx* cctx, const char* src_path
     });
 }
 
+namespace {
+class CallbackSink final : public z4ai::Sink {
+   public:
+    CallbackSink(z4ai_write_fn fn, void* user) : fn_(fn), user_(user) {}
+    void write(const uint8_t* data, size_t n) override {
+        if (!n) return;
+        char message[256] = {};
+        int32_t rc = fn_(user_, data, n, message, sizeof message);
+        if (rc != 0) {
+            std::string m(message, strnlen(message, sizeof message));
+            fail(Code::io, "write callback failed (" + std::to_string(rc) + ") writing " + std::to_string(n) +
+                               " bytes at " + std::to_string(written) + (m.empty() ? "" : ": " + m));
+        }
+        written += n;
+    }
+
+   private:
+    z4ai_write_fn fn_;
+    void* user_;
+};
+}  // namespace
+
+z4ai_status z4ai_safetensors_compress_to(z4ai_cctx* cctx, const void* src, size_t src_size, z4ai_write_fn fn,
+                                         void* user, uint64_t* written) {
+    return guarded(cctx, [&] {
+        if (written) *written = 0;
+        if (!fn) fail(Code::invalid_argument, "write callback must not be NULL");
+        if (cctx->encoder.in_frame()) fail(Code::stage_wrong, "a streaming frame is in progress");
+        CallbackSink sink(fn, user);
+        try {
+            z4ai::write_container(bytes_of(src, src_size, "src"), options_of(cctx), sink);
+        } catch (...) {
+            if (written) *written = sink.written;
+            throw;
+        }
+        if (written) *written = sink.written;
+    });
+}
+
 z4ai_status z4ai_container_content_size(const void* src, size_t src_size, uint64_t* size) {
     return translate(nullptr, [&] {
         require_ptr(size, "size");
@@ -321,6 +361,54 @@ z4ai_status z4ai_reader_open_file(z4ai_reader* reader, const char* path) {
 
 z4ai_status z4ai_reader_open_callback(z4ai_reader* reader, z4ai_read_at_fn fn, void* user, uint64_t size) {
     return guarded(reader, [&] { open_with(reader, z4ai::callback_source(fn, user, size)); });
+}
+
+static_assert(sizeof(z4ai_read_result::version) == sizeof(z4ai::ReadResult::version) &&
+                  sizeof(z4ai_read_result::message) == sizeof(z4ai::ReadResult::message),
+              "z4ai_read_result and z4ai::ReadResult must match");
+
+z4ai_status z4ai_reader_open_source(z4ai_reader* reader, z4ai_read_at_ex_fn fn, void* user, uint64_t size) {
+    return guarded(reader, [&] {
+        if (!fn) fail(Code::invalid_argument, "read-at callback must not be NULL");
+        auto call = [fn, user](uint64_t offset, void* dst, size_t n, z4ai::ReadResult* out) {
+            z4ai_read_result r;
+            std::memset(&r, 0, sizeof r);
+            int32_t rc = fn(user, offset, dst, n, &r);
+            std::memcpy(out->version, r.version, sizeof r.version);
+            std::memcpy(out->message, r.message, sizeof r.message);
+            return rc;
+        };
+        open_with(reader, z4ai::versioned_callback_source(call, size));
+    });
+}
+
+z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, uint64_t* offset,
+                                      uint64_t* size) {
+    return translate(nullptr, [&] {
+        require_ptr(reader, "reader");
+        require_ptr(offset, "offset");
+        require_ptr(size, "size");
+        z4ai::ContainerReader::Extent x = open_reader(reader).extent(index);
+        *offset = x.offset;
+        *size = x.size;
+    });
+}
+
+z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t index, const void* stored,
+                                         size_t stored_size, uint64_t stored_offset, void* dst,
+                                         size_t dst_capacity, size_t* written) {
+    return guarded(reader, [&] {
+        require_ptr(written, "written");
+        *written = 0;
+        z4ai::ContainerReader& r = open_reader(reader);
+        r.entry(index);
+        uint64_t n = r.layout().tensors[index].size();
+        if (n > dst_capacity) fail(Code::dst_too_small, "tensor is " + std::to_string(n) + " bytes");
+        if (n) require_ptr(dst, "dst");
+        r.read_tensor_from(index, bytes_of(stored, stored_size, "stored"), stored_offset,
+                           static_cast<uint8_t*>(dst));
+        *written = static_cast<size_t>(n);
+    });
 }
 
 z4ai_status z4ai_reader_kind(const z4ai_reader* reader, int32_t* kind) {
