@@ -19,10 +19,10 @@ namespace {
 // The opening suffix request: trailer + the index of a container with a few dozen
 // tensors stay under 8 KiB; a bigger index costs one request more.
 constexpr size_t kTailBytes = 8192 - 64;
-constexpr int kRetries = 4;           // after the first attempt
-constexpr int kFirstBackoffMs = 50;   // doubling, capped at 2 s
+constexpr int kRetries = 4;          // after the first attempt
+constexpr int kFirstBackoffMs = 50;  // doubling, capped at 2 s
 constexpr long kConnectTimeoutS = 10;
-constexpr long kLowSpeedTimeS = 30;   // abort a transfer stalled below 1 B/s for this long
+constexpr long kLowSpeedTimeS = 30;  // abort a transfer stalled below 1 B/s for this long
 
 struct Response {
     std::string content_range, etag, content_length;
@@ -116,7 +116,8 @@ class HttpObject {
     // The read-at callback: exactly n bytes at offset into dst.
     int32_t read_at(uint64_t offset, void* dst, size_t n, z4ai_read_result* result) {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (offset >= tail_at_ && offset - tail_at_ <= tail_.size() && n <= tail_.size() - (offset - tail_at_)) {
+        if (offset >= tail_at_ && offset - tail_at_ <= tail_.size() &&
+            n <= tail_.size() - (offset - tail_at_)) {
             std::memcpy(dst, tail_.data() + (offset - tail_at_), n);
             std::snprintf(result->version, sizeof result->version, "%s", etag_.c_str());
             return 0;
@@ -128,8 +129,9 @@ class HttpObject {
             return 1;
         }
         if (total != size_) {
-            std::snprintf(result->message, sizeof result->message, "%s: the object is %llu bytes now, %llu when opened",
-                          url_.c_str(), (unsigned long long)total, (unsigned long long)size_);
+            std::snprintf(result->message, sizeof result->message,
+                          "%s: the object is %llu bytes now, %llu when opened", url_.c_str(),
+                          (unsigned long long)total, (unsigned long long)size_);
             return 2;
         }
         std::snprintf(result->version, sizeof result->version, "%s", last_etag_.c_str());
@@ -143,7 +145,8 @@ class HttpObject {
     // dst (capacity end - start or suffix). Retries transient failures.
     bool fetch(uint64_t start, uint64_t end, size_t suffix, uint8_t* dst, uint64_t* a, uint64_t* b,
                uint64_t* total, std::string* err) {
-        const std::string what = suffix ? "the last " + std::to_string(suffix) + " bytes" : range_text(start, end);
+        const std::string what =
+            suffix ? "the last " + std::to_string(suffix) + " bytes" : range_text(start, end);
         int delay = kFirstBackoffMs;
         for (int attempt = 0;; ++attempt) {
             Failure f = once(start, end, suffix, dst, a, b, total);
@@ -168,11 +171,12 @@ class HttpObject {
         Response r;
         r.dst = dst;
         r.cap = suffix ? suffix : static_cast<size_t>(end - start);
-        std::string range = suffix ? "-" + std::to_string(suffix)
-                                   : std::to_string(start) + "-" + std::to_string(end - 1);
+        std::string range =
+            suffix ? "-" + std::to_string(suffix) : std::to_string(start) + "-" + std::to_string(end - 1);
         curl_slist* headers = nullptr;
         std::string if_match = "If-Match: " + etag_;
-        if (!etag_.empty() && etag_.rfind("W/", 0) != 0) headers = curl_slist_append(headers, if_match.c_str());
+        if (!etag_.empty() && etag_.rfind("W/", 0) != 0)
+            headers = curl_slist_append(headers, if_match.c_str());
         curl_easy_reset(curl_);
         curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
         curl_easy_setopt(curl_, CURLOPT_RANGE, range.c_str());
@@ -198,13 +202,15 @@ class HttpObject {
             return {true, "the server sent more bytes than the range holds"};
         }
         if (rc != CURLE_OK) {
-            bool transient = rc == CURLE_COULDNT_CONNECT || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
-                             rc == CURLE_PARTIAL_FILE || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING ||
+            bool transient = rc == CURLE_COULDNT_CONNECT || rc == CURLE_RECV_ERROR ||
+                             rc == CURLE_SEND_ERROR || rc == CURLE_PARTIAL_FILE ||
+                             rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_GOT_NOTHING ||
                              rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_SSL_CONNECT_ERROR;
             return {transient, std::string("libcurl: ") + curl_easy_strerror(rc)};
         }
         if (status == 200) return {false, "the server ignored the Range request (200 with the whole object)"};
-        if (status == 412) return {false, "the object changed since it was opened (412 on If-Match " + etag_ + ")"};
+        if (status == 412)
+            return {false, "the object changed since it was opened (412 on If-Match " + etag_ + ")"};
         if (status == 416) return {false, "range not satisfiable (416): the object is shorter than expected"};
         if (status >= 500 || status == 429) return {true, "HTTP " + std::to_string(status)};
         if (status != 206) return {false, "HTTP " + std::to_string(status)};
@@ -213,16 +219,18 @@ class HttpObject {
         uint64_t want_a = suffix ? (*total > suffix ? *total - suffix : 0) : start;
         uint64_t want_b = suffix ? *total : end;
         if (*a != want_a || *b != want_b)
-            return {false, "asked for " + range_text(want_a, want_b) + ", the server sent " + range_text(*a, *b)};
+            return {false,
+                    "asked for " + range_text(want_a, want_b) + ", the server sent " + range_text(*a, *b)};
         if (!r.content_length.empty() && r.content_length != std::to_string(*b - *a))
             return {true, "Content-Length " + r.content_length + " does not match Content-Range"};
         if (r.got != *b - *a)
-            return {true, "short read: " + std::to_string(r.got) + " of " + std::to_string(*b - *a) + " bytes"};
+            return {true,
+                    "short read: " + std::to_string(r.got) + " of " + std::to_string(*b - *a) + " bytes"};
         if (suffix) {
             etag_ = r.etag;
         } else if (!r.etag.empty() && !etag_.empty() && r.etag != etag_) {
-            return {false, "the object changed while it was being read (ETag " + etag_ + " when opened, " + r.etag +
-                               " now)"};
+            return {false, "the object changed while it was being read (ETag " + etag_ + " when opened, " +
+                               r.etag + " now)"};
         }
         last_etag_ = r.etag;
         return {};

@@ -183,7 +183,8 @@ uint64_t ContainerReader::stored_size(size_t i) const {
 ContainerReader::Extent ContainerReader::extent(size_t i) const {
     const TensorEntry& e = entry(i);
     switch (e.method) {
-        case TensorMethod::raw: return {layout_.header_size + layout_.tensors[i].begin, layout_.tensors[i].size()};
+        case TensorMethod::raw:
+            return {layout_.header_size + layout_.tensors[i].begin, layout_.tensors[i].size()};
         case TensorMethod::same: return extent(e.ref);
         case TensorMethod::frame:
         case TensorMethod::base_delta: return {e.frame_offset, e.frame_size};

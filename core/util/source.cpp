@@ -29,8 +29,8 @@ void Source::read_at(uint64_t offset, uint8_t* dst, size_t n) {
 const uint8_t* Source::windowed(uint64_t offset, size_t n) const {
     if (offset < window_offset_ || offset - window_offset_ > window_.size() ||
         n > window_.size() - (offset - window_offset_))
-        fail(Code::invalid_argument, "the stored bytes given cover [" + std::to_string(window_offset_) + ", " +
-                                         std::to_string(window_offset_ + window_.size()) + "), not [" +
+        fail(Code::invalid_argument, "the stored bytes given cover [" + std::to_string(window_offset_) +
+                                         ", " + std::to_string(window_offset_ + window_.size()) + "), not [" +
                                          std::to_string(offset) + ", " + std::to_string(offset + n) + ")");
     return window_.data() + (offset - window_offset_);
 }

@@ -8,20 +8,20 @@
 
 #include "z4ai.h"
 
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
             fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            exit(1);                                                       \
-        }                                                                  \
+            exit(1);                                                                 \
+        }                                                                            \
     } while (0)
-#define OK(call)                                                                       \
-    do {                                                                               \
-        z4ai_status s_ = (call);                                                       \
-        if (s_ != Z4AI_OK) {                                                           \
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        z4ai_status s_ = (call);                                                                   \
+        if (s_ != Z4AI_OK) {                                                                       \
             fprintf(stderr, "%s:%d: %s -> %s\n", __FILE__, __LINE__, #call, z4ai_status_name(s_)); \
-            exit(1);                                                                   \
-        }                                                                              \
+            exit(1);                                                                               \
+        }                                                                                          \
     } while (0)
 
 enum { NT = 12, ROWS = 64, COLS = 48 };
@@ -32,9 +32,10 @@ static unsigned char* make_safetensors(size_t* size) {
     size_t tb = (size_t)ROWS * COLS * 4, off = 0;
     int n = snprintf(header, sizeof header, "{\"__metadata__\":{\"format\":\"pt\"}");
     for (int t = 0; t < NT; ++t) {
-        n += snprintf(header + n, sizeof header - (size_t)n,
-                      ",\"layer.%02d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%zu,%zu]}", t,
-                      ROWS, COLS, off, off + tb);
+        n += snprintf(
+            header + n, sizeof header - (size_t)n,
+            ",\"layer.%02d.weight\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%zu,%zu]}", t,
+            ROWS, COLS, off, off + tb);
         off += tb;
     }
     n += snprintf(header + n, sizeof header - (size_t)n, "}");

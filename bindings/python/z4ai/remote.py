@@ -338,44 +338,57 @@ class S3Object(RangedObject):
         self._bucket, self._key, _ = fs.split_path(path)
         super().__init__(f"s3://{self._bucket}/{self._key}", **kwargs)
 
+    async def _aget(self, kw: Dict[str, Any]) -> Tuple[Dict[str, Any], bytes]:
+        resp = await self._fs._call_s3("get_object", **kw)
+        body = resp["Body"]
+        try:
+            if resp.get("ContentRange") is None:
+                return resp, b""  # refused below, without reading a whole object
+            try:
+                data = await body.read()
+            except Exception as e:  # botocore's IncompleteReadError, aiohttp payload errors
+                raise _Transient(f"{type(e).__name__} reading the body: {e}") from None
+            return resp, data
+        finally:
+            body.close()
+
     def _get(self, start: int, end: int, suffix: int = 0) -> Tuple[bytes, int, Optional[str]]:
+        from fsspec.asyn import sync
+
         kw: Dict[str, Any] = {"Bucket": self._bucket, "Key": self._key,
                               "Range": f"bytes=-{suffix}" if suffix else f"bytes={start}-{end - 1}"}
         if self.version:
             kw["IfMatch"] = self.version
         what = f"the last {suffix} bytes" if suffix else _range_text(start, end)
         try:
-            resp = self._fs.call_s3("get_object", **kw)
+            resp, data = sync(self._fs.loop, self._aget, kw)
+        except _Transient:
+            raise
         except FileNotFoundError:
             raise RemoteError(f"{self.url}: no such object") from None
         except PermissionError as e:
             raise RemoteError(f"{self.url}: access denied reading {what}: {e}") from None
         except OSError as e:
             text = str(e)
-            if "PreconditionFailed" in text or "412" in text:
+            if "precondition" in text.lower() or "412" in text:
                 raise _Changed(f"{self.url}: the object changed since it was opened (If-Match {self.version} "
                                f"failed) reading {what}") from None
             if "InvalidRange" in text or "416" in text:
                 raise RemoteError(f"{self.url}: {what} is not satisfiable: the object is shorter than "
                                   "expected") from None
             raise _Transient(f"{type(e).__name__}: {e}") from None
-        body = resp["Body"]
-        try:
-            cr = resp.get("ContentRange")
-            if cr is None:
-                raise RemoteError(f"{self.url}: no Content-Range in the answer to a ranged GET of {what}")
-            got = _parse_content_range(cr)
-            _check_span(self.url, got, start, end, suffix)
-            self._check_version(resp.get("ETag"), got[0], got[1])
-            try:
-                data = body.read()
-            except Exception as e:  # botocore's IncompleteReadError, aiohttp payload errors
-                raise _Transient(f"{type(e).__name__} reading the body: {e}") from None
-            if len(data) != got[1] - got[0]:
-                raise _Transient(f"short read: {len(data)} of {got[1] - got[0]} bytes")
-            return data, got[2], resp.get("ETag")
-        finally:
-            body.close()
+        except Exception as e:  # botocore errors s3fs does not translate
+            raise _Transient(f"{type(e).__name__}: {e}") from None
+        cr = resp.get("ContentRange")
+        if cr is None:
+            raise RemoteError(f"{self.url}: no Content-Range in the answer to a ranged GET of {what}: the "
+                              "server ignored the Range request")
+        got = _parse_content_range(cr)
+        _check_span(self.url, got, start, end, suffix)
+        self._check_version(resp.get("ETag"), got[0], got[1])
+        if len(data) != got[1] - got[0]:
+            raise _Transient(f"short read: {len(data)} of {got[1] - got[0]} bytes")
+        return data, got[2], resp.get("ETag")
 
 
 class ObstoreObject(RangedObject):
