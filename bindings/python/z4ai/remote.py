@@ -58,6 +58,10 @@ class _Changed(RemoteError):
     pass
 
 
+class _BodyError(RemoteError):
+    """A streamed body failed after bytes arrived (a whole-range read retries it)."""
+
+
 def is_url(s: Any) -> bool:
     """True for ``scheme://...`` strings other than plain paths (Windows drives aside)."""
     return isinstance(s, str) and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", s) is not None
@@ -166,10 +170,19 @@ class RangedObject:
                 for f in futures:
                     f.cancel()
 
-    def stream(self, start: int, end: int, piece: int = 1 << 20) -> Iterator[bytes]:
-        """Bytes ``[start, end)`` in pieces as they arrive (one request; a backend without
-        streaming yields one piece). A failure after the first piece is not retried."""
-        yield self.fetch(start, end)
+    def stream_pieces(self, start: int, end: int, take: Any, give: Any) -> None:
+        """Bytes ``[start, end)`` in one request, piece by piece as they arrive: each piece
+        is read into a buffer from ``take()`` (a writable buffer; its length is the piece
+        size) and handed on with ``give(buffer, nbytes)``. A backend without streaming
+        fetches the range at once. A failure after the first bytes is not retried."""
+        data = memoryview(self.fetch(start, end))
+        at = 0
+        while at < len(data):
+            b = take()
+            k = min(len(b), len(data) - at)
+            b[:k] = data[at:at + k]
+            at += k
+            give(b, k)
 
     def close(self) -> None:
         pass
@@ -280,12 +293,13 @@ class HttpObject(RangedObject):
             self._drop()
             raise _Transient(f"{type(e).__name__}: {e}") from None
 
-    def stream(self, start: int, end: int, piece: int = 1 << 20) -> Iterator[bytes]:
+    def stream_pieces(self, start: int, end: int, take: Any, give: Any) -> None:
         if end <= start:
             return
         if start >= self._tail_at:
-            yield self.fetch(start, end)
+            super().stream_pieces(start, end, take, give)
             return
+
         # The first attempt is retried like fetch(); once bytes flowed, a failure is final.
         def opened() -> http.client.HTTPResponse:
             r = self._request(start, end, 0)
@@ -293,10 +307,15 @@ class HttpObject(RangedObject):
                 r.read()
                 if r.status >= 500 or r.status == 429:
                     raise _Transient(f"HTTP {r.status} {r.reason}")
+                if r.status == 412:
+                    raise _Changed(f"{self.url}: the object changed since it was opened (412 Precondition "
+                                   f"Failed on If-Match {self.version}) reading {_range_text(start, end)}")
                 raise RemoteError(f"{self.url}: HTTP {r.status} {r.reason} reading {_range_text(start, end)}"
                                   + (" (the server ignored the Range request)" if r.status == 200 else ""))
             got = _parse_content_range(r.getheader("Content-Range"))
             _check_span(self.url, got, start, end, 0)
+            if got[2] != self.size:
+                raise _Changed(f"{self.url}: the object is {got[2]} bytes now, {self.size} when opened")
             cl = r.getheader("Content-Length")
             if cl is not None and cl.strip() != str(end - start):
                 self._drop()
@@ -305,26 +324,61 @@ class HttpObject(RangedObject):
             return r
 
         r = self._attempts(opened, _range_text(start, end))
-        left = end - start
+        n = end - start
+        got = 0
         try:
-            while left:
-                b = r.read(min(piece, left))
-                if not b:
-                    raise RemoteError(f"{self.url}: the body of {_range_text(start, end)} ended {left} bytes "
-                                      "early")
-                left -= len(b)
+            while got < n:
+                buf = take()
+                b = memoryview(buf)
+                want = min(len(b), n - got)
+                filled = 0
+                while filled < want:
+                    k = r.readinto(b[filled:want])
+                    if not k:
+                        raise _BodyError(f"{self.url}: the body of {_range_text(start, end)} ended "
+                                         f"{n - got - filled} bytes early")
+                    filled += k
+                got += filled
                 with self._lock:
-                    self.bytes += len(b)
-                yield b
+                    self.bytes += filled
+                b.release()
+                give(buf, filled)
         except (OSError, http.client.HTTPException) as e:
             self._drop()
             if isinstance(e, RemoteError):
                 raise
-            raise RemoteError(f"{self.url}: reading {_range_text(start, end)} failed: {type(e).__name__}: {e}"
-                              ) from None
+            raise _BodyError(f"{self.url}: reading {_range_text(start, end)} failed: {type(e).__name__}: {e}"
+                             ) from None
         finally:
-            if left:
+            if got < n:
                 self._drop()
+
+    def read_into(self, offset: int, buf: Any) -> Optional[str]:
+        # Straight into the reader's buffer (no intermediate bytes object); a body that
+        # fails midway is fetched again, within the same retry budget.
+        n = len(buf)
+        if n == 0 or offset >= self._tail_at:
+            return super().read_into(offset, buf)
+        if offset + n > self.size:
+            raise RemoteError(f"{self.url}: {_range_text(offset, offset + n)} lies outside the {self.size}-byte "
+                              "object")
+        mv = memoryview(buf)
+        delay = self.backoff
+        try:
+            for attempt in range(self.retries + 1):
+                pos = [0]
+                try:
+                    self.stream_pieces(offset, offset + n, lambda: mv[pos[0]:],
+                                       lambda b, k: pos.__setitem__(0, pos[0] + k))
+                    return self.version
+                except _BodyError as e:
+                    if attempt == self.retries:
+                        raise RemoteError(f"{e} (after {attempt + 1} attempts)") from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 2.0)
+            raise AssertionError("unreachable")
+        finally:
+            mv.release()
 
     def close(self) -> None:
         self._drop()

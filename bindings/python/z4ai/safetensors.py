@@ -210,7 +210,12 @@ def decompress_file(src: PathLike, dst: PathLike, *, threads: int = 0, verify_ch
 #: Remote tensors whose frame is at least this big are decoded while they download
 #: (below it the one request + one decode is as fast and simpler).
 _STREAM_MIN = 8 << 20
-_STREAM_PIECE = 1 << 20
+_STREAM_PIECE = 4 << 20
+_STREAM_BUFFERS = 4
+
+
+class _Stopped(Exception):
+    """The decoding side gave up: the fetch thread stops."""
 
 
 def _is_buffer(obj: Any) -> bool:
@@ -467,63 +472,69 @@ class ZstnReader:
         return out
 
     def _read_streaming(self, i: int, info: "TensorInfo", flat: Any) -> None:
-        # One ranged request; a reader thread pulls the body while this thread feeds it to
-        # the frame's streaming decoder (both release the GIL): decode overlaps transfer.
+        # One ranged request; a fetch thread reads the body into a few recycled piece
+        # buffers while this thread feeds each to the frame's streaming decoder (which
+        # copies what it keeps; both threads release the GIL): decode overlaps transfer.
         import queue
 
         off, n = self._r.tensor_extent_offset(i), self._r.tensor_extent_size(i)
-        d = _make_dctx(self._threads, self._verify)
-        q: "queue.Queue[Any]" = queue.Queue(maxsize=8)
+        free: "queue.Queue[Any]" = queue.Queue()
+        for _ in range(_STREAM_BUFFERS):
+            free.put(bytearray(_STREAM_PIECE))
+        full: "queue.Queue[Any]" = queue.Queue()
         stop = threading.Event()
+
+        def take() -> Any:
+            while not stop.is_set():
+                try:
+                    return free.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+            raise _Stopped()
 
         def pull() -> None:
             try:
-                for piece in self._remote.stream(off, off + n, _STREAM_PIECE):
-                    while not stop.is_set():
-                        try:
-                            q.put(piece, timeout=0.1)
-                            break
-                        except queue.Full:
-                            continue
-                    if stop.is_set():
-                        return
-                q.put(None)
+                self._remote.stream_pieces(off, off + n, take, lambda b, k: full.put((b, k)))
+                full.put(None)
+            except _Stopped:
+                pass
             except BaseException as e:  # handed to the decoding thread
-                q.put(e)
+                full.put(e)
 
+        d = _make_dctx(self._threads, self._verify)
         t = threading.Thread(target=pull, name="z4ai-fetch", daemon=True)
         t.start()
-        made = used_total = 0
+        made = used = 0
         remaining = 1
         try:
-            pending = b""
             while True:
-                piece = q.get()
-                if isinstance(piece, BaseException):
-                    raise piece
-                if piece is None:
+                item = full.get()
+                if item is None:
                     break
-                src = memoryview(pending + piece if pending else piece)
-                while len(src):
-                    if remaining == 0:
-                        break
-                    remaining = d.decompress_stream(flat[made:], src)
-                    used, wrote = d.last_src_pos(), d.last_dst_pos()
+                if isinstance(item, BaseException):
+                    raise item
+                b, k = item
+                mv = memoryview(b)[:k]
+                at = 0
+                while at < k and remaining != 0:
+                    remaining = d.decompress_stream(flat[made:], mv[at:])
+                    step, wrote = d.last_src_pos(), d.last_dst_pos()
+                    at += step
                     made += wrote
-                    used_total += used
-                    src = src[used:]
-                    if used == 0 and wrote == 0:
+                    if step == 0 and wrote == 0:
                         break
-                pending = bytes(src)
-                if remaining == 0 and (pending or used_total != n):
+                mv.release()
+                used += at
+                free.put(b)
+                if at < k:  # bytes past the frame's end, or a decoder that stopped
                     break
-            if remaining != 0 or used_total != n or made != info.nbytes or pending:
+            if remaining != 0 or used != n or made != info.nbytes:
                 from ._errors import error_class
 
                 raise error_class("Z4AI_E_CORRUPT")(
                     _n.Z4AI_E_CORRUPT, "Z4AI_E_CORRUPT",
                     f"tensor {info.name!r}: its {n}-byte frame decoded to {made} of {info.nbytes} bytes "
-                    f"(consumed {used_total}, frame {'complete' if remaining == 0 else 'incomplete'})")
+                    f"(consumed {used}, frame {'complete' if remaining == 0 else 'incomplete'})")
         finally:
             stop.set()
             t.join()
