@@ -35,6 +35,7 @@ typedef struct z4ai_swig_reader {
     char* text;      /* last header_json()/describe() result */
     void* source;    /* a language's read-at source (open_source), freed by source_free */
     void (*source_free)(void*);
+    int64_t head_needed, tail_needed; /* from the last open_parts */
 } Reader;
 
 /* Replaces the language source the reader holds (after a successful open). */
@@ -431,6 +432,35 @@ typedef struct z4ai_swig_reader {
         z4ai_swig_rchk($self, z4ai_reader_read_tensor($self->r, (size_t)index, Z4AI_OUT, Z4AI_OUT_CAP, &written));
         return (int64_t)written;
     }
+    /** Opens an input of total_size bytes from its first bytes (IN) and its last bytes
+     *  (BASE), both copied. Returns 0 when open, 1 when opening needs more: then
+     *  parts_head_needed() / parts_tail_needed() give the sizes to fetch (0 = enough) and
+     *  the call is repeated. Tensors are then read with tensor_extent_* + read_tensor_from. */
+    int32_t open_parts(int64_t total_size, const void* Z4AI_IN, size_t Z4AI_IN_SIZE, const void* Z4AI_BASE,
+                       size_t Z4AI_BASE_SIZE) {
+        uint64_t h = 0, t = 0;
+        z4ai_status s;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (total_size < 0) {
+            z4ai_swig_fail(Z4AI_E_INVALID_ARGUMENT, "negative size");
+            return 0;
+        }
+        s = z4ai_reader_open_parts($self->r, (uint64_t)total_size, Z4AI_IN, Z4AI_IN_SIZE, Z4AI_BASE,
+                                   Z4AI_BASE_SIZE, &h, &t);
+        $self->head_needed = z4ai_swig_u64(h);
+        $self->tail_needed = z4ai_swig_u64(t);
+        if (s == Z4AI_E_TRUNCATED && (h || t)) return 1;
+        if (!z4ai_swig_rchk($self, s)) {
+            z4ai_swig_reader_forget($self);
+            return 0;
+        }
+        free($self->src_copy);
+        $self->src_copy = NULL;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
+        return 0;
+    }
+    int64_t parts_head_needed() { return $self->head_needed; }
+    int64_t parts_tail_needed() { return $self->tail_needed; }
     /** Input bytes a read of tensor `index` touches: offset (tensor_extent_size 0: none). */
     int64_t tensor_extent_offset(int64_t index) {
         uint64_t off = 0, n = 0;

@@ -475,6 +475,17 @@ Z4AI_API z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t in
                                                   size_t stored_size, uint64_t stored_offset, void* dst,
                                                   size_t dst_capacity, size_t* written);
 
+/** Open from pieces the caller fetched, for languages that do their own I/O (no callback):
+ *  `head` = input bytes [0, head_size), `tail` = the last tail_size bytes of an input of
+ *  total_size bytes (both copied; 64 and 8 KiB are good first sizes). If they do not
+ *  hold what opening needs (an index that starts before the tail, a .safetensors header
+ *  longer than the head), Z4AI_E_TRUNCATED with *head_needed / *tail_needed = the sizes
+ *  that would (0 = this one is enough): fetch those and call again. Tensors are then read
+ *  with z4ai_reader_tensor_extent + z4ai_reader_read_tensor_from (other reads of bytes
+ *  outside head and tail fail with Z4AI_E_INVALID_ARGUMENT naming the range). */
+Z4AI_API z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, const void* head,
+                                            size_t head_size, const void* tail, size_t tail_size,
+                                            uint64_t* head_needed, uint64_t* tail_needed);
 /** Write callback: take `size` bytes (the next bytes of the output, in order); return 0,
  *  or non-zero on failure, optionally with a NUL-terminated message in `message`
  *  (message_capacity bytes, zeroed before the call). Called from the calling thread. */

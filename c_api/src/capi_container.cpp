@@ -382,6 +382,31 @@ z4ai_status z4ai_reader_open_source(z4ai_reader* reader, z4ai_read_at_ex_fn fn, 
     });
 }
 
+z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, const void* head, size_t head_size,
+                                   const void* tail, size_t tail_size, uint64_t* head_needed,
+                                   uint64_t* tail_needed) {
+    return guarded(reader, [&] {
+        require_ptr(head_needed, "head_needed");
+        require_ptr(tail_needed, "tail_needed");
+        *head_needed = *tail_needed = 0;
+        Bytes h = bytes_of(head, head_size, "head"), t = bytes_of(tail, tail_size, "tail");
+        try {
+            open_with(reader, z4ai::parts_source(total_size, h, t));
+        } catch (const z4ai::MissingRange& m) {
+            reader->reader.reset();
+            if (m.offset < head_size)
+                *head_needed = m.offset + m.size;
+            else
+                *tail_needed = total_size - m.offset;
+            fail(Code::truncated, "opening needs input bytes [" + std::to_string(m.offset) + ", " +
+                                      std::to_string(m.offset + m.size) + "): fetch a " +
+                                      (*head_needed ? "head of " + std::to_string(*head_needed)
+                                                    : "tail of " + std::to_string(*tail_needed)) +
+                                      " bytes");
+        }
+    });
+}
+
 z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, uint64_t* offset,
                                       uint64_t* size) {
     return translate(nullptr, [&] {

@@ -160,8 +160,40 @@ class VersionedCallbackSource final : public Source {
     std::string pinned_;
 };
 
+class PartsSource final : public Source {
+   public:
+    PartsSource(uint64_t size, Bytes head, Bytes tail) {
+        size_ = size;
+        if (head.size() > size || tail.size() > size)
+            fail(Code::invalid_argument, "head or tail larger than the input");
+        head_.append(head.data(), head.size());
+        tail_.append(tail.data(), tail.size());
+        tail_at_ = size - tail.size();
+    }
+
+   private:
+    void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        if (offset + n <= head_.size()) {
+            std::memcpy(dst, head_.data() + offset, n);
+        } else if (offset >= tail_at_) {
+            std::memcpy(dst, tail_.data() + (offset - tail_at_), n);
+        } else {
+            throw MissingRange(offset, n,
+                               "input bytes [" + std::to_string(offset) + ", " + std::to_string(offset + n) +
+                                   ") were not fetched (opened from a head of " + std::to_string(head_.size()) +
+                                   " and a tail of " + std::to_string(tail_.size()) +
+                                   " bytes): fetch the tensor's extent and use read_tensor_from");
+        }
+    }
+    Buffer head_, tail_;
+    uint64_t tail_at_ = 0;
+};
+
 }  // namespace
 
+std::unique_ptr<Source> parts_source(uint64_t size, Bytes head, Bytes tail) {
+    return std::make_unique<PartsSource>(size, head, tail);
+}
 std::unique_ptr<Source> memory_source(Bytes data) { return std::make_unique<MemorySource>(data); }
 std::unique_ptr<Source> file_source(const std::string& path) { return std::make_unique<FileSource>(path); }
 std::unique_ptr<Source> callback_source(ReadAtFn fn, void* user, uint64_t size) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "util/buffer.hpp"
+#include "util/status.hpp"
 
 namespace z4ai {
 
@@ -71,6 +72,15 @@ std::unique_ptr<Source> memory_source(Bytes data);
 // Opens a file for pread; throws io (naming the path) if it cannot be opened.
 std::unique_ptr<Source> file_source(const std::string& path);
 std::unique_ptr<Source> callback_source(ReadAtFn fn, void* user, uint64_t size);
+// Bytes a caller fetched itself: input [0, head.size()) and the last tail.size()
+// bytes of an input of `size` bytes (both copied). A read of anything else throws
+// MissingRange, which says what to fetch.
+struct MissingRange : Error {
+    MissingRange(uint64_t off, uint64_t n, std::string message)
+        : Error(Code::invalid_argument, std::move(message)), offset(off), size(n) {}
+    uint64_t offset, size;
+};
+std::unique_ptr<Source> parts_source(uint64_t size, Bytes head, Bytes tail);
 // Like callback_source; the first version the callback reports is pinned and any
 // later different one fails with io (the object was replaced between requests).
 // The callback may be called from several threads at once.

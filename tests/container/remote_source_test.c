@@ -187,6 +187,41 @@ int main(void) {
         uint64_t off, n;
         CHECK(z4ai_reader_tensor_extent(NULL, 0, &off, &n) == Z4AI_E_INVALID_ARGUMENT);
     }
+    /* opened from fetched pieces: a tail too short for the index asks for more */
+    {
+        uint64_t hn = 1, tn = 1;
+        size_t tail = 24; /* the trailer only */
+        CHECK(z4ai_reader_open_parts(r, zsize, zstn, 64, zstn + zsize - tail, tail, &hn, &tn) == Z4AI_E_TRUNCATED);
+        CHECK(hn == 0 && tn > tail && tn < zsize);
+        OK(z4ai_reader_open_parts(r, zsize, zstn, 64, zstn + zsize - tn, (size_t)tn, &hn, &tn));
+        CHECK(hn == 0 && tn == 0);
+        for (size_t i = 0; i < count; ++i) {
+            uint64_t off, n;
+            OK(z4ai_reader_read_tensor(ref, i, want, tb, &w));
+            OK(z4ai_reader_tensor_extent(r, i, &off, &n));
+            OK(z4ai_reader_read_tensor_from(r, i, zstn + off, (size_t)n, off, got, tb, &w));
+            CHECK(memcmp(got, want, tb) == 0);
+        }
+        /* a plain read needs bytes that were not fetched: refused with a clear message */
+        CHECK(z4ai_reader_read_tensor(r, 0, got, tb, &w) == Z4AI_E_INVALID_ARGUMENT);
+        CHECK(strstr(z4ai_reader_last_error(r), "not fetched") != NULL);
+        /* a plain .safetensors with a head shorter than its header */
+        CHECK(z4ai_reader_open_parts(r, st_size, st, 16, st + st_size - 16, 16, &hn, &tn) == Z4AI_E_TRUNCATED);
+        CHECK(hn > 16 && tn == 0);
+        int rounds = 0;
+        size_t head = (size_t)hn;
+        while (z4ai_reader_open_parts(r, st_size, st, head, st + st_size - 16, 16, &hn, &tn) == Z4AI_E_TRUNCATED) {
+            CHECK(hn > head && ++rounds < 3);
+            head = (size_t)hn;
+        }
+        CHECK(hn == 0 && tn == 0);
+        uint64_t off, n;
+        OK(z4ai_reader_tensor_extent(r, 4, &off, &n));
+        OK(z4ai_reader_read_tensor(ref, 4, want, tb, &w));
+        OK(z4ai_reader_read_tensor_from(r, 4, st + off, (size_t)n, off, got, tb, &w));
+        CHECK(memcmp(got, want, tb) == 0);
+        CHECK(z4ai_reader_open_parts(r, 10, zstn, 64, zstn, 64, &hn, &tn) == Z4AI_E_INVALID_ARGUMENT);
+    }
     z4ai_reader_free(r);
     z4ai_reader_free(ref);
     free(want);
