@@ -207,7 +207,7 @@ def decompress_file(src: PathLike, dst: PathLike, *, threads: int = 0, verify_ch
         d.close()
 
 
-#: Remote tensors whose frame is at least this big are decoded while they download
+#: read_numpy(overlap=True) decodes frames at least this big while they download
 #: (below it the one request + one decode is as fast and simpler).
 _STREAM_MIN = 8 << 20
 _STREAM_PIECE = 4 << 20
@@ -453,11 +453,13 @@ class ZstnReader:
         """The raw bytes of one tensor (decodes only its frame)."""
         return self._r.read_tensor_bytes(self._i(key))
 
-    def read_numpy(self, key: Union[str, int], *, out: Any = None) -> Any:
+    def read_numpy(self, key: Union[str, int], *, out: Any = None, overlap: bool = False) -> Any:
         """One tensor as a NumPy array of its dtype and shape (bf16/fp8 via ml_dtypes when
         installed, else same-width unsigned ints); ``out`` is filled and returned if given.
-        Remote: one ranged request of the tensor's frame; a big frame is decoded while it
-        downloads."""
+        Remote: one ranged request of the tensor's frame, read straight into the reader's
+        buffer, then decoded. ``overlap=True`` decodes a frame of 8 MiB or more while it
+        downloads instead (through the streaming decoder; slower on loopback, where the
+        one-shot decode is 2-4x faster than the transfer: docs/BENCHMARKS.md)."""
         import numpy as np
 
         i = self._i(key)
@@ -465,7 +467,7 @@ class ZstnReader:
         if out is None:
             out = np.empty(info.shape, dtype=numpy_dtype_for(self._r.tensor_dtype(i)))
         flat = out.reshape(-1).view(np.uint8)
-        if self._remote is not None and info.method == "frame" and info.stored_size >= _STREAM_MIN:
+        if overlap and self._remote is not None and info.method == "frame" and info.stored_size >= _STREAM_MIN:
             self._read_streaming(i, info, flat)
         else:
             self._r.read_tensor(i, flat)

@@ -372,7 +372,7 @@ def test_http_truncated_object(server, model):
 
 
 def test_http_big_tensor_streams(rng):
-    tensors = make_model(rng, n=3, big=3 << 20)  # a 12 MiB tensor: decoded as it downloads
+    tensors = make_model(rng, n=3, big=3 << 20)  # a 12 MiB tensor: with overlap, decoded as it downloads
     blob = zs.compress(zs.serialize_numpy(tensors))
     srv = Server(blob)
     t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -382,11 +382,14 @@ def test_http_big_tensor_streams(rng):
             info = r.info("big")
             assert info.stored_size >= zs._STREAM_MIN
             srv.reset_counts()
+            assert r.read_numpy("big", overlap=True).tobytes() == tensors["big"].tobytes()
+            assert len(srv.requests) == 1 and srv.sent == info.stored_size
+            srv.reset_counts()
             assert r.read_numpy("big").tobytes() == tensors["big"].tobytes()
             assert len(srv.requests) == 1 and srv.sent == info.stored_size
             srv.faults = ["short"]  # a body cut short mid-stream: an error, never partial output
             with pytest.raises(OSError, match="ended|failed|short"):
-                r.read_numpy("big")
+                r.read_numpy("big", overlap=True)
     finally:
         srv.shutdown()
         srv.server_close()
