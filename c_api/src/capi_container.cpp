@@ -56,6 +56,23 @@ void open_with(z4ai_reader* r, std::unique_ptr<z4ai::Source> src) {
     r->reader = std::move(reader);
 }
 
+// The checks every whole-tensor read makes before `read(reader, dst)` decodes into dst.
+template <typename Read>
+z4ai_status read_whole_tensor(z4ai_reader* reader, size_t index, void* dst, size_t dst_capacity,
+                              size_t* written, Read&& read) {
+    return guarded(reader, [&] {
+        require_ptr(written, "written");
+        *written = 0;
+        z4ai::ContainerReader& r = open_reader(reader);
+        r.entry(index);
+        uint64_t n = r.layout().tensors[index].size();
+        if (n > dst_capacity) fail(Code::dst_too_small, "tensor is " + std::to_string(n) + " bytes");
+        if (n) require_ptr(dst, "dst");
+        read(r, static_cast<uint8_t*>(dst));
+        *written = static_cast<size_t>(n);
+    });
+}
+
 // Copies a string out with the NUL-terminated size protocol of z4ai_frame_describe.
 void copy_out(const std::string& s, char* dst, size_t cap, size_t* written) {
     require_ptr(written, "written");
@@ -382,9 +399,9 @@ z4ai_status z4ai_reader_open_source(z4ai_reader* reader, z4ai_read_at_ex_fn fn, 
     });
 }
 
-z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, const void* head, size_t head_size,
-                                   const void* tail, size_t tail_size, uint64_t* head_needed,
-                                   uint64_t* tail_needed) {
+z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, const void* head,
+                                   size_t head_size, const void* tail, size_t tail_size,
+                                   uint64_t* head_needed, uint64_t* tail_needed) {
     return guarded(reader, [&] {
         require_ptr(head_needed, "head_needed");
         require_ptr(tail_needed, "tail_needed");
@@ -422,18 +439,10 @@ z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, u
 z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t index, const void* stored,
                                          size_t stored_size, uint64_t stored_offset, void* dst,
                                          size_t dst_capacity, size_t* written) {
-    return guarded(reader, [&] {
-        require_ptr(written, "written");
-        *written = 0;
-        z4ai::ContainerReader& r = open_reader(reader);
-        r.entry(index);
-        uint64_t n = r.layout().tensors[index].size();
-        if (n > dst_capacity) fail(Code::dst_too_small, "tensor is " + std::to_string(n) + " bytes");
-        if (n) require_ptr(dst, "dst");
-        r.read_tensor_from(index, bytes_of(stored, stored_size, "stored"), stored_offset,
-                           static_cast<uint8_t*>(dst));
-        *written = static_cast<size_t>(n);
-    });
+    return read_whole_tensor(
+        reader, index, dst, dst_capacity, written, [&](z4ai::ContainerReader& r, uint8_t* d) {
+            r.read_tensor_from(index, bytes_of(stored, stored_size, "stored"), stored_offset, d);
+        });
 }
 
 z4ai_status z4ai_reader_kind(const z4ai_reader* reader, int32_t* kind) {
@@ -502,17 +511,8 @@ z4ai_status z4ai_reader_tensor_info(const z4ai_reader* reader, size_t index, z4a
 
 z4ai_status z4ai_reader_read_tensor(z4ai_reader* reader, size_t index, void* dst, size_t dst_capacity,
                                     size_t* written) {
-    return guarded(reader, [&] {
-        require_ptr(written, "written");
-        *written = 0;
-        z4ai::ContainerReader& r = open_reader(reader);
-        r.entry(index);
-        uint64_t n = r.layout().tensors[index].size();
-        if (n > dst_capacity) fail(Code::dst_too_small, "tensor is " + std::to_string(n) + " bytes");
-        if (n) require_ptr(dst, "dst");
-        r.read_tensor(index, static_cast<uint8_t*>(dst));
-        *written = static_cast<size_t>(n);
-    });
+    return read_whole_tensor(reader, index, dst, dst_capacity, written,
+                             [&](z4ai::ContainerReader& r, uint8_t* d) { r.read_tensor(index, d); });
 }
 
 z4ai_status z4ai_reader_read_elements(z4ai_reader* reader, size_t index, uint64_t first, uint64_t count,

@@ -106,12 +106,14 @@ class RangedObject:
         self._tail_at, self._tail = total - len(data), data
 
     # -- the one retry loop
-    def _attempts(self, call: Any, what: str) -> Any:
+    def _attempts(self, call: Any, what: str, count: bool = True) -> Any:
+        # count=False: call() issues (and counts) its own requests
         delay = self.backoff
         for attempt in range(self.retries + 1):
             try:
-                with self._lock:
-                    self.requests += 1
+                if count:
+                    with self._lock:
+                        self.requests += 1
                 return call()
             except _Transient as e:
                 if attempt == self.retries:
@@ -363,20 +365,17 @@ class HttpObject(RangedObject):
             raise RemoteError(f"{self.url}: {_range_text(offset, offset + n)} lies outside the {self.size}-byte "
                               "object")
         mv = memoryview(buf)
-        delay = self.backoff
+
+        def once() -> None:
+            pos = [0]
+            try:
+                self.stream_pieces(offset, offset + n, lambda: mv[pos[0]:], lambda b, k: pos.__setitem__(0, pos[0] + k))
+            except _BodyError as e:
+                raise _Transient(str(e)) from None
+
         try:
-            for attempt in range(self.retries + 1):
-                pos = [0]
-                try:
-                    self.stream_pieces(offset, offset + n, lambda: mv[pos[0]:],
-                                       lambda b, k: pos.__setitem__(0, pos[0] + k))
-                    return self.version
-                except _BodyError as e:
-                    if attempt == self.retries:
-                        raise RemoteError(f"{e} (after {attempt + 1} attempts)") from None
-                    time.sleep(delay)
-                    delay = min(delay * 2, 2.0)
-            raise AssertionError("unreachable")
+            self._attempts(once, _range_text(offset, offset + n), count=False)
+            return self.version
         finally:
             mv.release()
 
