@@ -180,6 +180,7 @@ public sealed class ContainerReader : IDisposable {
 
     static byte[] ReadAt(System.IO.Stream s, long offset, long n) {
         var b = new byte[checked((int)n)];
+        if (n == 0) return b; // empty tensors and base copies need no bytes: no read
         try {
             lock (s) {
                 s.Position = offset;

@@ -258,6 +258,9 @@ func OpenContainerReaderAt(src io.ReaderAt, size int64) (*Container, error) {
 
 func readFull(src io.ReaderAt, off, n int64) ([]byte, error) {
 	b := make([]byte, n)
+	if n == 0 {
+		return b, nil // empty tensors and base copies need no bytes: no read
+	}
 	k, err := src.ReadAt(b, off)
 	if int64(k) == n {
 		return b, nil // io.ReaderAt may report io.EOF with a full read at the end

@@ -212,6 +212,69 @@ public class Z4aiTest {
         return out;
     }
 
+    /**
+     * The container served over real HTTP (the JDK's HttpServer on 127.0.0.1 answering Range
+     * requests with 206) and read through ContainerReader.open(ReadAt, size) with
+     * java.net.http range GETs: same bytes, 2 requests to open, 1 per tensor, a 503 reported.
+     */
+    static void overHttp(byte[] zstn, String[] names, byte[][] data) throws Exception {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+        com.sun.net.httpserver.HttpServer srv =
+            com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        srv.createContext("/model.zstn", ex -> {
+            requests.incrementAndGet();
+            String range = ex.getRequestHeaders().getFirst("Range");
+            java.util.regex.Matcher m = range == null ? null : java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d+)").matcher(range);
+            if (failing.get() || m == null || !m.matches()) {
+                ex.sendResponseHeaders(failing.get() ? 503 : 400, -1);
+                ex.close();
+                return;
+            }
+            int a = Integer.parseInt(m.group(1)), b = Math.min(Integer.parseInt(m.group(2)), zstn.length - 1);
+            ex.getResponseHeaders().set("Content-Range", "bytes " + a + "-" + b + "/" + zstn.length);
+            ex.sendResponseHeaders(206, b - a + 1);
+            ex.getResponseBody().write(zstn, a, b - a + 1);
+            ex.close();
+        });
+        srv.start();
+        try {
+            String url = "http://127.0.0.1:" + srv.getAddress().getPort() + "/model.zstn";
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            ContainerReader.ReadAt get = (offset, dst) -> {
+                java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .header("Range", "bytes=" + offset + "-" + (offset + dst.remaining() - 1)).build();
+                java.net.http.HttpResponse<byte[]> resp;
+                try {
+                    resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException(e.toString());
+                }
+                if (resp.statusCode() != 206 || resp.body().length != dst.remaining())
+                    throw new java.io.IOException(url + ": HTTP " + resp.statusCode() + ", " + resp.body().length + " bytes");
+                dst.put(resp.body());
+            };
+            try (ContainerReader r = ContainerReader.open(get, zstn.length)) {
+                check(requests.get() == 2, "opening over HTTP: " + requests.get() + " requests");
+                for (int i = 0; i < names.length; i++) {
+                    requests.set(0);
+                    check(Arrays.equals(r.readTensor(r.find(names[i])), data[i]), "tensor over HTTP " + names[i]);
+                    TensorInfo t = r.tensor(names[i]);
+                    check(requests.get() == (t.nbytes == 0 ? 0 : 1), "one request for " + names[i] + ": " + requests.get());
+                }
+                failing.set(true);
+                try {
+                    r.readTensor(r.find("model.w"));
+                    check(false, "a 503 went unnoticed");
+                } catch (Z4aiException e) {
+                    check(e.statusName().equals("Z4AI_E_IO") && e.getMessage().contains("HTTP 503"), "503 reported: " + e.getMessage());
+                }
+            }
+        } finally {
+            srv.stop(0);
+        }
+    }
+
     /** .zstn containers, model deltas and random access; with the CLI path, byte identity with it. */
     static void containers(String cliPath) throws Exception {
         byte[] w = weights(64 * 96, 7);
@@ -272,6 +335,8 @@ public class Z4aiTest {
         closedReader.close();
         closedReader.close();
         expect(() -> closedReader.tensorCount(), "Z4AI_E_STAGE_WRONG");
+
+        overHttp(zstn, names, data);
 
         // Plain .safetensors through the same reader.
         try (ContainerReader r = ContainerReader.open(st)) {

@@ -103,6 +103,7 @@ public final class ContainerReader implements AutoCloseable {
 
     private static ByteBuffer fetch(ReadAt src, long offset, long n) throws java.io.IOException {
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n));
+        if (n == 0) return b; // empty tensors and base copies need no bytes: no read
         src.readFully(offset, b);
         if (b.hasRemaining()) throw new java.io.EOFException("read-at source returned " + b.position() + " of " + n + " bytes");
         b.flip();
