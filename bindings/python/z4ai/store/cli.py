@@ -171,7 +171,7 @@ def _ingest(args: Any, opts: Any) -> int:
         with Client(args.scheduler) as client:
             res = ingest(args.store, items, client, waves=waves, base=args.base, effort=args.effort, **opts)
     else:
-        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as c, \
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") as c, \
                 Client(c) as client:
             res = ingest(args.store, items, client, waves=waves, base=args.base, effort=args.effort, **opts)
     for r in res:

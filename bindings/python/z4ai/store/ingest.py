@@ -120,7 +120,9 @@ def ingest(store: Any, items: Sequence[Tuple[str, str]], client: Any = None, *,
                 outs = [encode_file_task(store_url, backend_options, url, rel, index, params, backend_factory)
                         for _, rel, url in jobs]
             else:
-                snap = client.scatter(index, broadcast=True, hash=False)
+                # the snapshot travels with each task (not scattered: a killed worker would take
+                # scattered data with it, and the retry could not run)
+                snap = index
                 futs = [client.submit(encode_file_task, store_url, backend_options, url, rel, snap, params,
                                       backend_factory, key=_task_key(store_url, url, rel, index, params), pure=True)
                         for _, rel, url in jobs]
