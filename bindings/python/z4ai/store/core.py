@@ -527,6 +527,12 @@ class Store:
                 self._doc = L.parse_store_doc(self.backend.get("z4store.json"))
         return self._doc
 
+    def init(self) -> "Store":
+        """Creates the store (its ``z4store.json``) if it does not exist yet; the first push
+        does this too."""
+        self._store_doc(create=True)
+        return self
+
     def _require(self) -> Dict[str, Any]:
         doc = self._store_doc(create=False)
         if doc is None:
