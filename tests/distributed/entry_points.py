@@ -1,4 +1,4 @@
-"""Shared set-up of the multi-process tests (torch.distributed ranks, Dask worker processes)."""
+"""Entry points of the z4ai package for fresh interpreters (Dask workers): used by the tests and bench/dcp."""
 from __future__ import annotations
 
 import importlib
