@@ -77,7 +77,8 @@ struct ContentChecksum {
 struct DecodeWorkspace {
     EntropyWorkspace entropy;
     Buffer streams;
-    Buffer block;  // whole decoded block, for range reads and streaming
+    Buffer block;   // whole decoded block, for range reads and streaming
+    Buffer stored;  // a block's stored bytes read from a Source (DUP targets)
     ContentChecksum checksum;
 };
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "codec/frame_map.hpp"
+#include "frame/frame_index.hpp"
 #include "codec/structured.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
@@ -51,7 +51,7 @@ void add(std::string& s, const char* fmt, unsigned long long v) {
 }  // namespace
 
 std::string describe_frame(Bytes src) {
-    FrameMap m = map_frame(src);
+    FrameIndex m = FrameIndex::from_buffer(src);
     const FrameHeader& h = m.header;
     std::string s = "{\"format_version\":";
     add(s, "%llu", h.version);
@@ -77,7 +77,7 @@ std::string describe_frame(Bytes src) {
     }
     s += ",\"blocks\":[";
     for (size_t i = 0; i < m.blocks.size(); ++i) {
-        const BlockRef& r = m.blocks[i];
+        const IndexedBlock& r = m.blocks[i];
         if (i) s += ",";
         s += "{\"type\":\"";
         s += block_type_name(r.header.type);
@@ -86,15 +86,15 @@ std::string describe_frame(Bytes src) {
         s += ",\"decoded\":";
         add(s, "%llu", r.header.decoded_size);
         s += ",\"stored\":";
-        add(s, "%llu", block_header_size(h.checksum) + r.header.payload_size);
+        add(s, "%llu", r.stored_size);
         if (r.header.flags & block_flag::keep) s += ",\"keep\":true";
         if (r.header.type == BlockType::dup) {
             s += ",\"target\":";
             add(s, "%llu", r.dup_target);
         }
         if (r.header.type == BlockType::data) {
-            PayloadHeader p = parse_payload_header(
-                Bytes(src.data() + r.payload_offset, r.header.payload_size), r.payload_offset);
+            const uint64_t payload_at = r.offset + m.block_header_bytes();
+            PayloadHeader p = parse_payload_header(Bytes(src.data() + payload_at, r.header.payload_size), payload_at);
             s += ",\"delta\":\"";
             s += delta_name(p.delta);
             s += "\",\"layout\":\"";
