@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "codec/describe.hpp"
-#include "codec/structured.hpp"
 #include "commands.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
 #include "frame/frame_index.hpp"
+#include "layout/layout.hpp"
 #include "io.hpp"
 #include "util/status.hpp"
 #include "z4ai.h"
@@ -79,7 +79,7 @@ int run_info(const Options& o) {
                 z4ai::PayloadHeader p = z4ai::parse_payload_header(
                     z4ai::Bytes(src.data() + payload_at, r.header.payload_size), payload_at);
                 method = z4ai::layout_name(p.layout);
-                if (const char* detail = z4ai::structured_param_name(p.layout, p.layout_param))
+                if (const char* detail = z4ai::layout_param_name(p.layout, p.layout_param))
                     method += std::string("(") + detail + ")";
                 if (p.delta) method = std::string(z4ai::delta_name(p.delta)) + "+" + method;
                 std::vector<StreamStats>& streams = streams_by_method[method];

@@ -31,7 +31,8 @@ z4ai_status z4ai_frame_content_size(const void* src, size_t src_size, uint64_t* 
         }
         // Streamed frame: the footer knows, if the whole frame is here.
         try {
-            *size = z4ai::FrameIndex::from_buffer(Bytes(static_cast<const uint8_t*>(src), src_size)).content_size;
+            *size =
+                z4ai::FrameIndex::from_buffer(Bytes(static_cast<const uint8_t*>(src), src_size)).content_size;
         } catch (const z4ai::Error& e) {
             if (e.code() != z4ai::Code::truncated) throw;
             *size = Z4AI_CONTENT_SIZE_UNKNOWN;

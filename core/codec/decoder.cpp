@@ -39,7 +39,8 @@ void StoredFrame::load_window(const FrameIndex& index, size_t first, size_t last
 void Decoder::ensure_workers(unsigned threads) {
     if (threads > 1 && (!pool_ || pool_->size() != threads)) pool_ = std::make_unique<ThreadPool>(threads);
     if (threads <= 1) pool_.reset();
-    while (workspaces_.size() < std::max(1u, threads)) workspaces_.push_back(std::make_unique<DecodeWorkspace>());
+    while (workspaces_.size() < std::max(1u, threads))
+        workspaces_.push_back(std::make_unique<DecodeWorkspace>());
 }
 
 void Decoder::run(size_t count, bool parallel, const std::function<void(size_t, unsigned)>& fn) {
@@ -159,16 +160,17 @@ void Decoder::decode_indexed(const FrameIndex& index, StoredFrame& frame, uint64
         if (!copied_later(r)) continue;
         uint8_t* out = dst + (r.content_offset - offset);
         std::memcpy(out, dst + (index.blocks[r.dup_target].content_offset - offset), r.decoded_size);
-        verify_block_checksum(r.header, Bytes(frame.block(r, workspaces_[0]->stored) + index.block_header_bytes(), 4),
-                              out, block_context(index.header, r.content_offset, r.decoded_size),
-                              frame.base + r.offset);
+        verify_block_checksum(
+            r.header, Bytes(frame.block(r, workspaces_[0]->stored) + index.block_header_bytes(), 4), out,
+            block_context(index.header, r.content_offset, r.decoded_size), frame.base + r.offset);
     }
 }
 
 size_t Decoder::decompress(uint8_t* dst, size_t capacity, Bytes src) {
     FrameIndex index = FrameIndex::from_buffer(src);
     if (index.frame_size != src.size())
-        fail(Code::corrupt, std::to_string(src.size() - index.frame_size) + " bytes follow the end of the frame");
+        fail(Code::corrupt,
+             std::to_string(src.size() - index.frame_size) + " bytes follow the end of the frame");
     if (index.content_size > capacity)
         fail(Code::dst_too_small, "content is " + std::to_string(index.content_size) +
                                       " bytes; output buffer holds " + std::to_string(capacity));

@@ -2,24 +2,12 @@
 
 #include <cstdio>
 
-#include "frame/frame_index.hpp"
-#include "codec/structured.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
+#include "frame/frame_index.hpp"
+#include "layout/layout.hpp"
 
 namespace z4ai {
-
-const char* layout_name(uint8_t layout) noexcept {
-    switch (static_cast<Layout>(layout)) {
-        case Layout::raw: return "raw";
-        case Layout::planes: return "planes";
-        case Layout::sparse: return "sparse";
-        case Layout::narrow: return "narrow";
-        case Layout::scaled_int: return "scaled-int";
-        case Layout::palette: return "palette";
-    }
-    return "unknown";
-}
 
 const char* delta_name(uint8_t delta) noexcept {
     switch (delta) {
@@ -94,14 +82,15 @@ std::string describe_frame(Bytes src) {
         }
         if (r.header.type == BlockType::data) {
             const uint64_t payload_at = r.offset + m.block_header_bytes();
-            PayloadHeader p = parse_payload_header(Bytes(src.data() + payload_at, r.header.payload_size), payload_at);
+            PayloadHeader p =
+                parse_payload_header(Bytes(src.data() + payload_at, r.header.payload_size), payload_at);
             s += ",\"delta\":\"";
             s += delta_name(p.delta);
             s += "\",\"layout\":\"";
             s += layout_name(p.layout);
             s += "\",\"layout_param\":";
             add(s, "%llu", p.layout_param);
-            if (const char* detail = structured_param_name(p.layout, p.layout_param)) {
+            if (const char* detail = layout_param_name(p.layout, p.layout_param)) {
                 s += ",\"structure\":\"";
                 s += detail;
                 s += "\"";

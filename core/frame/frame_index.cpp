@@ -64,7 +64,8 @@ void check_content(const FrameHeader& h, uint64_t content) {
 
 void check_end_fields(const BlockHeader& b, uint64_t at) {
     if (b.type != BlockType::end) fail_corrupt("expected the END block", at + 8);
-    if (b.decoded_size != 0 || b.flags != 0 || b.checksum != 0) fail_corrupt("END block fields must be zero", at);
+    if (b.decoded_size != 0 || b.flags != 0 || b.checksum != 0)
+        fail_corrupt("END block fields must be zero", at);
 }
 
 }  // namespace
@@ -112,7 +113,8 @@ void FrameIndex::finish(Bytes end_payload, uint64_t payload_at) {
     Footer f = parse_footer(end_payload, payload_at);
     if (f.block_count != blocks.size())
         fail_corrupt("footer block count does not match the frame", payload_at + 8);
-    if (f.content_size != content_size) fail_corrupt("footer content size does not match the blocks", payload_at);
+    if (f.content_size != content_size)
+        fail_corrupt("footer content size does not match the blocks", payload_at);
     for (size_t i = 0; i < blocks.size(); ++i)
         if (load_u32(f.entries + 8 * i) != blocks[i].stored_size ||
             load_u32(f.entries + 8 * i + 4) != blocks[i].decoded_size)
@@ -136,14 +138,16 @@ FrameIndex FrameIndex::from_buffer(Bytes src) {
         if (src.size() - at < bh) fail(Code::truncated, "frame ends inside a block header");
         BlockHeader b = parse_block_header(src.data() + at, h.checksum, at);
         const size_t payload_at = at + bh;
-        if (b.payload_size > src.size() - payload_at) fail(Code::truncated, "frame ends inside a block payload");
+        if (b.payload_size > src.size() - payload_at)
+            fail(Code::truncated, "frame ends inside a block payload");
         if (b.type == BlockType::end) {
             m.check_end_header(b, at);
             m.finish(Bytes(src.data() + payload_at, b.payload_size), payload_at);
             return m;
         }
         m.add_block(b, at);
-        if (b.type == BlockType::dup) m.set_dup_target(m.blocks.size() - 1, load_u32(src.data() + payload_at), payload_at);
+        if (b.type == BlockType::dup)
+            m.set_dup_target(m.blocks.size() - 1, load_u32(src.data() + payload_at), payload_at);
         at = payload_at + b.payload_size;
     }
 }
@@ -164,7 +168,8 @@ FrameIndex FrameIndex::from_source(Source& src, uint64_t frame_offset, uint64_t 
     if (frame_size < hb + bh + kFooterFixedSize) fail(Code::truncated, "frame too short for its END block");
     uint8_t trailer[8];
     src.read_at(frame_offset + frame_size - 8, trailer, 8);
-    if (std::memcmp(trailer + 4, kEndMagic, 4) != 0) fail_corrupt("bad end magic", frame_offset + frame_size - 4);
+    if (std::memcmp(trailer + 4, kEndMagic, 4) != 0)
+        fail_corrupt("bad end magic", frame_offset + frame_size - 4);
     const uint32_t end_size = load_u32(trailer);
     if (end_size < bh + kFooterFixedSize || end_size > frame_size - hb)
         fail_corrupt("END block size out of range", frame_offset + frame_size - 8);
@@ -174,7 +179,8 @@ FrameIndex FrameIndex::from_source(Source& src, uint64_t frame_offset, uint64_t 
     src.read_at(frame_offset + end_at, end.data(), end_size);
     BlockHeader eb = parse_block_header(end.data(), h.checksum, frame_offset + end_at);
     check_end_fields(eb, frame_offset + end_at);
-    if (eb.payload_size != end_size - bh) fail_corrupt("END block size does not match the trailer", frame_offset + end_at);
+    if (eb.payload_size != end_size - bh)
+        fail_corrupt("END block size does not match the trailer", frame_offset + end_at);
     Footer f = parse_footer(Bytes(end.data() + bh, eb.payload_size), frame_offset + end_at + bh);
 
     // The footer's entries become the index; each block's own header is checked
