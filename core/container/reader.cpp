@@ -177,6 +177,36 @@ uint64_t ContainerReader::stored_size(size_t i) const {
     return e.frame_size;
 }
 
+ContainerReader::Extent ContainerReader::extent(size_t i) const {
+    const TensorEntry& e = entry(i);
+    switch (e.method) {
+        case TensorMethod::raw:
+            return {layout_.header_size + layout_.tensors[i].begin, layout_.tensors[i].size()};
+        case TensorMethod::same: return extent(e.ref);
+        case TensorMethod::frame:
+        case TensorMethod::base_delta: return {e.frame_offset, e.frame_size};
+        case TensorMethod::empty:
+        case TensorMethod::base_copy: break;
+    }
+    return {};
+}
+
+void ContainerReader::read_tensor_from(size_t i, Bytes stored, uint64_t stored_offset, uint8_t* dst) {
+    Extent x = extent(i);
+    if (x.size && (x.offset < stored_offset || x.offset - stored_offset > stored.size() ||
+                   x.size > stored.size() - (x.offset - stored_offset)))
+        fail(Code::invalid_argument, "tensor '" + layout_.tensors[i].name + "' needs input bytes [" +
+                                         std::to_string(x.offset) + ", " + std::to_string(x.offset + x.size) +
+                                         "); the bytes given cover [" + std::to_string(stored_offset) + ", " +
+                                         std::to_string(stored_offset + stored.size()) + ")");
+    struct Unwindow {
+        Source& s;
+        ~Unwindow() { s.clear_window(); }
+    } unwindow{*source_};
+    source_->set_window(stored_offset, stored);
+    read_tensor(i, dst);
+}
+
 void ContainerReader::attach_base(Bytes base) {
     if (kind_ != InputKind::model_delta) fail(Code::wrong_kind, "only a model delta takes a base");
     if (base.size() != index_.base_file_size)
