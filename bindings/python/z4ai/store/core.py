@@ -27,17 +27,16 @@ import hashlib
 import json
 import mmap
 import os
-import secrets
 import stat
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from . import layout as L
-from .backends import Backend, open_backend
+from .backends import Backend, discard_temp, open_backend, open_temp, real_dirs_between, write_all
 from .errors import StoreError
 
 __all__ = ["Store", "PushResult", "StoreReader", "Index", "encode_file", "DEFAULT_GRACE", "DEFAULT_LEASE_TTL"]
@@ -297,7 +296,10 @@ def decode_frame(frame: bytes, expect_size: int, digest: str, *, reference: Opti
 
 
 def _fetch_tensor(backend: Backend, d: str, info: Dict[str, Any], nbytes: int, cache: _FrameCache,
-                  threads: int) -> bytes:
+                  threads: int, check: bool = True) -> bytes:
+    """A tensor's bytes (its base decoded first, and cached, for a delta). ``check=False``
+    skips the tensor's own digest (for callers that hash what contains it) and does not
+    cache it (it is not known good yet)."""
     got = cache.get(d)
     if got is not None:
         return got
@@ -310,8 +312,9 @@ def _fetch_tensor(backend: Backend, d: str, info: Dict[str, Any], nbytes: int, c
                                what=f"base {b['sha256'][:12]}")
             cache.put(b["sha256"], ref)
     out = decode_frame(read_frame(backend, info["loc"]), nbytes, d, reference=ref, threads=threads,
-                       what=f"tensor {d[:12]}")
-    cache.put(d, out)
+                       what=f"tensor {info.get('name', d)[:200]!r}", check=check)
+    if check:
+        cache.put(d, out)
     return out
 
 
@@ -802,33 +805,11 @@ def _fetch_blob(backend: Backend, f: Dict[str, Any], threads: int) -> bytes:
                         what=f"file {f['path']}", check=False)
 
 
-def _safe_parent(dest: str, target: str) -> None:
-    """Creates the directories between ``dest`` and ``target``, refusing symlinks and
-    anything but directories on the way (a pull never writes outside ``dest``)."""
-    rel = os.path.relpath(os.path.dirname(target), dest)
-    if rel.startswith(".."):
-        raise StoreError(f"{target} is outside {dest}")
-    cur = dest
-    if rel == ".":
-        return
-    for seg in rel.split(os.sep):
-        cur = os.path.join(cur, seg)
-        try:
-            st = os.lstat(cur)
-        except FileNotFoundError:
-            os.mkdir(cur)
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            raise StoreError(f"{cur} is in the way of a restored file (not a directory, or a symlink)")
-
-
 def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str, cache: _FrameCache,
                     threads: int, hasher: ThreadPoolExecutor) -> None:
-    _safe_parent(dest, target)
+    real_dirs_between(dest, os.path.dirname(target), create=True)
     d = os.path.dirname(target)
-    tmp = os.path.join(d, f".z4ai-pull-{secrets.token_hex(8)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) |
-                 getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd, tmp = open_temp(d, ".z4ai-pull-")
     h = hashlib.sha256()
     lock = threading.Lock()
     pending = None
@@ -836,10 +817,7 @@ def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str,
     def consume(chunk: bytes) -> None:  # runs on the hasher thread, overlapped with decoding
         with lock:
             h.update(chunk)
-            mv = memoryview(chunk)
-            off = 0
-            while off < len(mv):
-                off += os.write(fd, mv[off:off + (1 << 26)])
+            write_all(fd, chunk)
 
     try:
         if f["kind"] == "blob":
@@ -851,14 +829,14 @@ def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str,
                 if t["end"] == t["begin"]:
                     continue
                 n = t["end"] - t["begin"]
-                raw = _tensor_unchecked(backend, t, n, cache, threads)
+                # the whole file's SHA-256 covers the tensor; only bases are checked on their own
+                raw = _fetch_tensor(backend, t["sha256"], t, n, cache, threads, check=False)
                 pending.result()
                 pending = hasher.submit(consume, raw)
         if pending is not None:
             pending.result()
         if h.hexdigest() != f["sha256"]:
             raise StoreError(f"{f['path']}: restored bytes do not match the file's SHA-256 (corrupt store)")
-        os.fsync(fd)
         os.close(fd)
         fd = -1
         os.replace(tmp, target)
@@ -868,28 +846,8 @@ def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str,
                 pending.result()
             except Exception:
                 pass
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        discard_temp(fd, tmp)
         raise
-
-
-def _tensor_unchecked(backend: Backend, t: Dict[str, Any], n: int, cache: _FrameCache, threads: int) -> bytes:
-    """A tensor for pull: the whole file's SHA-256 covers it, so only bases (which may be
-    cached and reused) get their own digest check."""
-    ref = None
-    if t.get("base"):
-        b = t["base"]
-        ref = cache.get(b["sha256"])
-        if ref is None:
-            ref = decode_frame(read_frame(backend, b["loc"]), n, b["sha256"], threads=threads,
-                               what=f"base {b['sha256'][:12]}")
-            cache.put(b["sha256"], ref)
-    return decode_frame(read_frame(backend, t["loc"]), n, t["sha256"], reference=ref, threads=threads,
-                        what=f"tensor {t['name'][:200]!r}", check=False)
 
 
 # ---- open ------------------------------------------------------------------------------------
