@@ -147,12 +147,18 @@ class LocalBackend(Backend):
         super().__init__()
         self.root = os.path.abspath(root)
         self.url = self.root
+        self._real_dirs: set = set()
 
     def _path(self, key: str) -> str:
         return os.path.join(self.root, *check_key(key).split("/"))
 
     def _check_no_symlink(self, path: str) -> None:
-        real_dirs_between(self.root, os.path.dirname(path), create=False)
+        d = os.path.dirname(path)
+        if d in self._real_dirs:  # checked once per directory (an lstat per level per read adds up)
+            return
+        real_dirs_between(self.root, d, create=False)
+        if os.path.isdir(d):
+            self._real_dirs.add(d)
 
     def _open_read(self, key: str) -> int:
         path = self._path(key)
