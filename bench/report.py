@@ -635,6 +635,16 @@ def render(results: Path) -> str:
     return "\n".join(L) + "\n"
 
 
+def kept_sections(path: Path) -> str:
+    """Sections other benchmarks write into the same document between
+    ``<!-- NAME:begin -->`` / ``<!-- NAME:end -->`` markers (bench/store/run.py): carried over."""
+    import re
+
+    old = path.read_text() if path.exists() else ""
+    blocks = re.findall(r"(<!-- ([a-z0-9-]+):begin -->.*?<!-- \2:end -->)", old, flags=re.S)
+    return "".join("\n" + b[0] + "\n" for b in blocks)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results")
@@ -643,6 +653,7 @@ def main(argv=None) -> int:
                     help="also print the z4ai/ZipNN and targets sections to stdout")
     args = ap.parse_args(argv)
     text = render(Path(args.results))
+    text += kept_sections(Path(args.out))
     Path(args.out).write_text(text)
     print(f"[report] wrote {args.out}", file=sys.stderr)
     if args.print_summary:
