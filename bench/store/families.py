@@ -75,11 +75,11 @@ def _wheel(name: str) -> Path:
 
 
 def _single(path: Path, dest: Path) -> Path:
-    """A model directory holding one corpus file (symlinks would be followed by push; copy
-    nothing: hard links keep the bytes shared)."""
+    """A model directory holding one corpus file (hard-linked, so no bytes are copied);
+    left empty when the corpus does not have the file."""
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / path.name
-    if not target.exists():
+    if not target.exists() and path.exists():
         try:
             os.link(path, target)
         except OSError:
@@ -159,13 +159,25 @@ def run_models(dtype: str) -> List[Tuple[str, Path, Optional[str]]]:
     return items
 
 
+def present(items: List[Tuple[str, Path, Optional[str]]]) -> List[Tuple[str, Path, Optional[str]]]:
+    """The revisions whose files exist (the corpus's training may still be running); the
+    missing ones are named on stderr."""
+    out = []
+    for ref, d, base in items:
+        if d.is_dir() and any(d.iterdir()):
+            out.append((ref, d, base))
+        else:
+            print(f"[families] {ref}: not in the corpus yet, left out", file=sys.stderr)
+    return out
+
+
 def families(which: List[str]) -> Dict[str, List[Tuple[str, Path, Optional[str]]]]:
     out = {}
     for f in which:
         if f == "minilm-registry":
             out[f] = registry_models()
         elif f.startswith("minilm-run-"):
-            out[f] = run_models(f[len("minilm-run-"):])
+            out[f] = present(run_models(f[len("minilm-run-"):]))
         else:
             raise SystemExit(f"unknown family {f!r}")
     return out

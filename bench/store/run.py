@@ -313,9 +313,13 @@ def ingest_speed(fams: Dict[str, List], work: Path) -> Dict[str, Any]:
             client.run(lambda: None)
             load0 = os.getloadavg()[0]
             t0 = time.perf_counter()
-            ingest(str(root), [(r, str(d)) for r, d, _ in rest], client)
+            res = ingest(str(root), [(r, str(d)) for r, d, _ in rest], client)
             dt = time.perf_counter() - t0
         out[f"workers_{n}_s"] = dt
+        # CPU seconds the tasks' encoding threads got vs the wall time x workers: how much of
+        # a core each worker had on the shared machine
+        out[f"cpu_{n}_s"] = sum(r.cpu_seconds for r in res)
+        out[f"core_share_{n}"] = out[f"cpu_{n}_s"] / (dt * n)
         out[f"load_{n}"] = [load0, os.getloadavg()[0]]
         out["revisions"] = len(rest)
         out["bytes"] = sum(os.path.getsize(f) for _, d, _ in rest for _, f in list_model_files(str(d)))
@@ -364,10 +368,14 @@ def render_markdown(res: Dict[str, Any], seconds: float) -> str:
         L += ["", f"Ingest on Dask distributed (`z4ai.store.ingest`, `LocalCluster(threads_per_worker=1, "
               f"processes=True)`): {ing['revisions']} revisions ({ing['bytes'] / 1e6:.0f} MB) of the run families "
               "pushed against their already stored step000, one task per file:", "",
-              "| workers | seconds | load before → after | speed-up |", "|---:|---:|---|---:|",
-              f"| 1 | {ing['workers_1_s']:.1f} | {ing['load_1'][0]:.1f} → {ing['load_1'][1]:.1f} | 1.00x |",
+              "| workers | seconds | load before → after | task CPU s | core share per worker | speed-up |",
+              "|---:|---:|---|---:|---:|---:|",
+              f"| 1 | {ing['workers_1_s']:.1f} | {ing['load_1'][0]:.1f} → {ing['load_1'][1]:.1f} | "
+              f"{ing['cpu_1_s']:.1f} | {ing['core_share_1']:.2f} | 1.00x |",
               f"| 2 | {ing['workers_2_s']:.1f} | {ing['load_2'][0]:.1f} → {ing['load_2'][1]:.1f} | "
-              f"**{ing['speedup']:.2f}x** |"]
+              f"{ing['cpu_2_s']:.1f} | {ing['core_share_2']:.2f} | **{ing['speedup']:.2f}x** |", "",
+              "\"core share\" = the tasks' encoding CPU seconds / (wall seconds x workers): 1.0 would be a whole "
+              "core per worker; below that the other engineers' jobs had the rest."]
     L += ["", "Notes: ZipLLM-style is given each fine-tune's base by name (`families.py`), pairs tensors by name, "
           "and chains nothing; z4ai.store finds bases itself (sketch similarity, any name) with delta chains of "
           "depth <= 1. The registry family's models share only their origin (layer subsets of MiniLM-L12, then "

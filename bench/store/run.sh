@@ -13,8 +13,8 @@ PY="${PYTHON:-python3}"
 if ! "$PY" -c "import zstandard, lz4.block, zipnn, distributed" 2>/dev/null; then
     "$PY" -m pip install -q --disable-pip-version-check zstandard lz4 "zipnn==0.5.4"
 fi
-if [ ! -f "$Z4AI_CACHE/corpus/checkpoints/relayout/minilm-relayout-ft.step040.bf16.safetensors" ]; then
-    echo "corpus incomplete: run bench/corpus/fetch.sh first" >&2
+if [ ! -f "$Z4AI_CACHE/corpus/checkpoints/ft/minilm-ft.step000.fp32.safetensors" ]; then
+    echo "no corpus: run bench/corpus/fetch.sh first" >&2
     exit 2
 fi
 exec nice "$PY" "$here/run.py" "$@"

@@ -153,11 +153,12 @@ class FileStats:
     reused_files: int = 0
     bytes_in: int = 0
     bytes_written: int = 0
+    cpu_seconds: float = 0.0   # CPU time of the encoding thread (z4ai threads=1: all of the work)
     written: List[str] = field(default_factory=list)
 
     def add(self, o: "FileStats") -> None:
         for k in ("tensors", "reused_tensors", "delta_tensors", "new_tensors", "reused_files", "bytes_in",
-                  "bytes_written"):
+                  "bytes_written", "cpu_seconds"):
             setattr(self, k, getattr(self, k) + getattr(o, k))
         self.written += o.written
 
@@ -442,9 +443,17 @@ def encode_file(backend: Backend, index: Index, rel_path: str, data: Any, params
                 digest: Optional[str] = None) -> Tuple[Dict[str, Any], FileStats]:
     """One file -> (its manifest entry, what was written). Objects are written before this
     returns; nothing else (manifest, ref) is."""
+    cpu0 = time.thread_time()
+    stats = FileStats(bytes_in=len(data))
+    entry, stats = _encode_file(backend, index, rel_path, data, params, digest, stats)
+    stats.cpu_seconds = time.thread_time() - cpu0
+    return entry, stats
+
+
+def _encode_file(backend: Backend, index: Index, rel_path: str, data: Any, params: EncodeParams,
+                 digest: Optional[str], stats: FileStats) -> Tuple[Dict[str, Any], FileStats]:
     import z4ai
 
-    stats = FileStats(bytes_in=len(data))
     fd = digest or L.sha256(data)
     have = index.files.get(fd)
     if have is not None:
@@ -534,6 +543,7 @@ class PushResult:
     bytes_in: int
     bytes_written: int
     seconds: float
+    cpu_seconds: float = 0.0   # encoding CPU time (of the tasks, for an ingest)
 
     @property
     def ratio(self) -> float:
@@ -717,7 +727,7 @@ class Store:
             self.end_push(lease)
         return PushResult(f"{name}@{rev}", digest, len(files), total.tensors, total.reused_files,
                           total.reused_tensors, total.delta_tensors, total.new_tensors, total.bytes_in,
-                          total.bytes_written, time.time() - t_start)
+                          total.bytes_written, time.time() - t_start, total.cpu_seconds)
 
     # -- read side -------------------------------------------------------------------------------
     def open(self, ref: str, file: Optional[str] = None, *, threads: int = 0) -> "StoreReader":

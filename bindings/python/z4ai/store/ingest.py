@@ -141,7 +141,8 @@ def ingest(store: Any, items: Sequence[Tuple[str, str]], client: Any = None, *,
                     index.add_file(e)
                 results.append(PushResult(ref, digest, len(entries), stats.tensors, stats.reused_files,
                                           stats.reused_tensors, stats.delta_tensors, stats.new_tensors,
-                                          stats.bytes_in, stats.bytes_written, time.time() - t0))
+                                          stats.bytes_in, stats.bytes_written, time.time() - t0,
+                                          stats.cpu_seconds))
     finally:
         st.end_push(lease)
     return results
