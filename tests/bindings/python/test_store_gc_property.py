@@ -7,6 +7,7 @@ interleaving of them with gc runs is reachable. The clock is simulated so that g
 periods pass in microseconds: objects get the fake time as their modification time."""
 import os
 import random
+import time
 import types
 
 import numpy as np
@@ -85,7 +86,7 @@ def _commit(s, p, expected):
 def test_gc_never_deletes_reachable_objects(tmp_path, models, monkeypatch, seed):
     rnd = random.Random(seed)
     clock = Clock()
-    fake = types.SimpleNamespace(time=clock.time)
+    fake = types.SimpleNamespace(time=clock.time, thread_time=time.thread_time)
     monkeypatch.setattr(core, "time", fake)
     monkeypatch.setattr(gcmod, "time", fake)
     s = Store(ClockBackend(str(tmp_path / "store"), clock), grace=GRACE, lease_ttl=400.0).init()
