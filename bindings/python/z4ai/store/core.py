@@ -342,19 +342,22 @@ def decode_frame(frame: bytes, expect_size: int, digest: str, cache: _FrameCache
 def _fetch_tensor(backend: Backend, d: str, info: Dict[str, Any], nbytes: int, cache: _FrameCache,
                   check: bool = True) -> bytes:
     """A tensor's bytes (its base decoded first, and cached, for a delta). ``check=False``
-    skips the tensor's own digest (for callers that hash what contains it) and does not
-    cache it (it is not known good yet)."""
+    skips the digests (for callers that hash what contains it: pull hashes each file) and
+    does not cache the tensor (it is not known good yet)."""
     got = cache.get(d)
     if got is not None:
         return got
     ref = None
     if info.get("base"):
         b = info["base"]
-        ref = cache.get(b["sha256"])
+        # unchecked, a base is cached apart: the delta frame checks its reference's XXH3-128
+        # and the caller hashes the result, so a bad base gives an error, never output
+        bkey = b["sha256"] if check else "unchecked:" + b["sha256"]
+        ref = cache.get(b["sha256"]) or cache.get(bkey)
         if ref is None:
             ref = decode_frame(read_frame(backend, b["loc"]), nbytes, b["sha256"], cache,
-                               what=f"base {b['sha256'][:12]}")
-            cache.put(b["sha256"], ref)
+                               what=f"base {b['sha256'][:12]}", check=check)
+            cache.put(bkey, ref)
     out = decode_frame(read_frame(backend, info["loc"]), nbytes, d, cache, reference=ref,
                        what=f"tensor {info.get('name', d)[:200]!r}", check=check)
     if check:
@@ -887,7 +890,7 @@ def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str,
                 if t["end"] == t["begin"]:
                     continue
                 n = t["end"] - t["begin"]
-                # the whole file's SHA-256 covers the tensor; only bases are checked on their own
+                # the whole file's SHA-256 covers the tensor (and its base)
                 raw = _fetch_tensor(backend, t["sha256"], t, n, cache, check=False)
                 pending.result()
                 pending = hasher.submit(consume, raw)
