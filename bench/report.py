@@ -8,6 +8,7 @@ index.json.
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import statistics
 import sys
@@ -635,14 +636,15 @@ def render(results: Path) -> str:
     return "\n".join(L) + "\n"
 
 
-def kept_sections(path: Path) -> str:
-    """Sections other benchmarks write into the same document between
-    ``<!-- NAME:begin -->`` / ``<!-- NAME:end -->`` markers (bench/store/run.py): carried over."""
-    import re
+# Sections other benchmarks write into the same document between these markers (e.g.
+# bench/remote/remote_bench.py --doc): carried over when the rest is regenerated.
+SEPARATE = re.compile(r"<!-- ([a-z0-9-]+):begin -->.*?<!-- \1:end -->\n?", re.S)
 
-    old = path.read_text() if path.exists() else ""
-    blocks = re.findall(r"(<!-- ([a-z0-9-]+):begin -->.*?<!-- \2:end -->)", old, flags=re.S)
-    return "".join("\n" + b[0] + "\n" for b in blocks)
+
+def keep_separate_sections(out: Path, text: str) -> str:
+    old = out.read_text() if out.exists() else ""
+    blocks = [m.group(0) for m in SEPARATE.finditer(old)]
+    return text.rstrip("\n") + "\n\n" + "".join(blocks) if blocks else text
 
 
 def main(argv=None) -> int:
@@ -653,7 +655,7 @@ def main(argv=None) -> int:
                     help="also print the z4ai/ZipNN and targets sections to stdout")
     args = ap.parse_args(argv)
     text = render(Path(args.results))
-    text += kept_sections(Path(args.out))
+    text = keep_separate_sections(Path(args.out), text)
     Path(args.out).write_text(text)
     print(f"[report] wrote {args.out}", file=sys.stderr)
     if args.print_summary:
