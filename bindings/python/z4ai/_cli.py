@@ -29,6 +29,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 127
     sys.stdout.flush()
     sys.stderr.flush()
+    # `z4ai store ...` runs `python -m z4ai.store`: with this interpreter, which has this package
+    os.environ.setdefault("Z4AI_PYTHON", sys.executable)
     os.execv(exe, [exe] + args)
     return 0  # not reached
 

@@ -1,6 +1,5 @@
 """z4ai.store on the local-directory backend: round trips, dedup, automatic bases, open's
 request budget, gc, verify, and hostile or corrupt stores."""
-import base64
 import json
 import os
 import subprocess

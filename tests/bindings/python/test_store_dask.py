@@ -145,3 +145,18 @@ def test_ingest_to_s3(tmp_path, client, family, s3_server, s3_bucket):
     for k, v in family.items():
         s.pull(f"fam@{k}", str(tmp_path / f"o-{k}"))
         assert same_tree(v, str(tmp_path / f"o-{k}"))
+
+
+def test_cli_ingest_waves(tmp_path, family):
+    import subprocess
+
+    st = str(tmp_path / "store")
+    r = subprocess.run([sys.executable, "-m", "z4ai.store", "ingest", st, f"fam@base={family['base']}", ";",
+                        f"fam@ft0={family['ft0']}", f"fam@ft1={family['ft1']}", "--workers", "2"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    s = Store(st)
+    assert [x["ref"] for x in s.ls()] == ["fam@base", "fam@ft0", "fam@ft1"]
+    assert s.info("fam@ft1")["tensors"]["delta"] > 0  # the second wave deltas against the first
+    s.pull("fam@ft1", str(tmp_path / "o"))
+    assert same_tree(family["ft1"], str(tmp_path / "o"))

@@ -7,6 +7,7 @@ interleaving of them with gc runs is reachable. The clock is simulated so that g
 periods pass in microseconds: objects get the fake time as their modification time."""
 import os
 import random
+import time
 import types
 
 import numpy as np
@@ -62,11 +63,30 @@ def _reachable_ok(s):
             assert s.backend.exists(k), f"{ref}: {k} deleted while reachable"
 
 
+def _encode_next(s, p):
+    """One step of a push: the next file's objects (Store.push's encode_file)."""
+    rel, full = p["files"].pop(0)
+    with open(full, "rb") as f:
+        entry, _ = encode_file(s.backend, p["index"], rel, f.read(), EncodeParams(threads=1))
+    p["entries"].append(entry)
+
+
+def _commit(s, p, expected):
+    """The last steps of a push: manifest, ref, lease dropped (or refused: lease outlived)."""
+    name, rev = L.parse_ref(p["ref"])
+    try:
+        s.commit(name, rev, p["entries"], p["lease"], p["started"])
+        expected[p["ref"]] = p["model"]
+    except StoreError as e:
+        assert "outlived its lease" in str(e)
+    s.end_push(p["lease"])
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_gc_never_deletes_reachable_objects(tmp_path, models, monkeypatch, seed):
     rnd = random.Random(seed)
     clock = Clock()
-    fake = types.SimpleNamespace(time=clock.time)
+    fake = types.SimpleNamespace(time=clock.time, thread_time=time.thread_time)
     monkeypatch.setattr(core, "time", fake)
     monkeypatch.setattr(gcmod, "time", fake)
     s = Store(ClockBackend(str(tmp_path / "store"), clock), grace=GRACE, lease_ttl=400.0).init()
@@ -84,20 +104,10 @@ def test_gc_never_deletes_reachable_objects(tmp_path, models, monkeypatch, seed)
         elif op == "advance" and pushes:
             p = rnd.choice(pushes)
             if p["files"]:
-                rel, full = p["files"].pop(0)
-                with open(full, "rb") as f:
-                    data = f.read()
-                entry, _ = encode_file(s.backend, p["index"], rel, data, EncodeParams(threads=1))
-                p["entries"].append(entry)
+                _encode_next(s, p)
             else:
-                name, rev = L.parse_ref(p["ref"])
                 pushes.remove(p)
-                try:
-                    s.commit(name, rev, p["entries"], p["lease"], p["started"])
-                    expected[p["ref"]] = p["model"]
-                except StoreError as e:
-                    assert "outlived its lease" in str(e)
-                s.end_push(p["lease"])
+                _commit(s, p, expected)
         elif op == "rm" and expected:
             ref = rnd.choice(sorted(expected))
             s.rm(ref)
@@ -113,20 +123,11 @@ def test_gc_never_deletes_reachable_objects(tmp_path, models, monkeypatch, seed)
     # finish the pushes in flight, then every revision pulls byte for byte
     for p in pushes:
         while p["files"]:
-            rel, full = p["files"].pop(0)
-            with open(full, "rb") as f:
-                entry, _ = encode_file(s.backend, p["index"], rel, f.read(), EncodeParams(threads=1))
-            p["entries"].append(entry)
+            _encode_next(s, p)
         s.gc()
         clock.now += rnd.uniform(0, GRACE / 2)
         _reachable_ok(s)
-        name, rev = L.parse_ref(p["ref"])
-        try:
-            s.commit(name, rev, p["entries"], p["lease"], p["started"])
-            expected[p["ref"]] = p["model"]
-        except StoreError as e:
-            assert "outlived its lease" in str(e)
-        s.end_push(p["lease"])
+        _commit(s, p, expected)
         _reachable_ok(s)
     for ref, model in expected.items():
         out = str(tmp_path / f"out-{ref.replace('@', '-')}")

@@ -14,7 +14,7 @@ import secrets
 import stat
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from .errors import StoreError
 
@@ -33,6 +33,55 @@ def check_key(key: str) -> str:
         if seg in ("", ".", "..") or not _KEY_SEGMENT.match(seg):
             raise StoreError(f"invalid object key {key!r}")
     return key
+
+
+def open_temp(directory: str, prefix: str) -> Tuple[int, str]:
+    """A new temporary file with a unique name in ``directory`` (O_EXCL, never through a
+    symlink): (fd, path)."""
+    tmp = os.path.join(directory, f"{prefix}{secrets.token_hex(8)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) |
+                 getattr(os, "O_CLOEXEC", 0), 0o644)
+    return fd, tmp
+
+
+def write_all(fd: int, data: Any) -> None:
+    mv = memoryview(data).cast("B")
+    off = 0
+    while off < mv.nbytes:
+        off += os.write(fd, mv[off:off + (1 << 26)])
+
+
+def discard_temp(fd: int, tmp: str) -> None:
+    """Closes (fd >= 0) and removes a temporary file after an error."""
+    if fd >= 0:
+        os.close(fd)
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+
+
+def real_dirs_between(root: str, directory: str, *, create: bool) -> None:
+    """Checks that every path component from ``root`` (excluded) down to ``directory`` is a
+    real directory, not a symlink or a file; with ``create``, makes the missing ones (the
+    local backend and pull write nothing outside their root this way)."""
+    rel = os.path.relpath(directory, root)
+    if rel == ".":
+        return
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        raise StoreError(f"{directory} is outside {root}")
+    cur = root
+    for seg in rel.split(os.sep):
+        cur = os.path.join(cur, seg)
+        try:
+            st = os.lstat(cur)
+        except FileNotFoundError:
+            if not create:
+                return
+            os.mkdir(cur)
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            raise StoreError(f"{cur} is in the way (not a directory, or a symlink)")
 
 
 @dataclass(frozen=True)
@@ -98,24 +147,18 @@ class LocalBackend(Backend):
         super().__init__()
         self.root = os.path.abspath(root)
         self.url = self.root
+        self._real_dirs: set = set()
 
     def _path(self, key: str) -> str:
         return os.path.join(self.root, *check_key(key).split("/"))
 
     def _check_no_symlink(self, path: str) -> None:
-        # every directory between root and the object must be a real directory
-        rel = os.path.relpath(os.path.dirname(path), self.root)
-        cur = self.root
-        if rel == ".":
+        d = os.path.dirname(path)
+        if d in self._real_dirs:  # checked once per directory (an lstat per level per read adds up)
             return
-        for seg in rel.split(os.sep):
-            cur = os.path.join(cur, seg)
-            try:
-                st = os.lstat(cur)
-            except FileNotFoundError:
-                return
-            if not stat.S_ISDIR(st.st_mode):
-                raise StoreError(f"store path {cur!r} is not a directory (a symlink?)")
+        real_dirs_between(self.root, d, create=False)
+        if os.path.isdir(d):
+            self._real_dirs.add(d)
 
     def _open_read(self, key: str) -> int:
         path = self._path(key)
@@ -176,24 +219,15 @@ class LocalBackend(Backend):
         os.makedirs(d, exist_ok=True)
         self._check_no_symlink(path)
         mv = memoryview(data).cast("B")
-        tmp = os.path.join(d, f".tmp-{secrets.token_hex(8)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) |
-                     getattr(os, "O_CLOEXEC", 0), 0o644)
+        fd, tmp = open_temp(d, ".tmp-")
         try:
-            off = 0
-            while off < mv.nbytes:
-                off += os.write(fd, mv[off:off + (1 << 26)])
-            os.fsync(fd)
+            write_all(fd, mv)
+            os.fsync(fd)  # objects are durable before a manifest can name them
             os.close(fd)
             fd = -1
             os.replace(tmp, path)
         except BaseException:
-            if fd >= 0:
-                os.close(fd)
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            discard_temp(fd, tmp)
             raise
         self._count("put", nbytes_out=mv.nbytes)
 

@@ -27,17 +27,16 @@ import hashlib
 import json
 import mmap
 import os
-import secrets
 import stat
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from . import layout as L
-from .backends import Backend, open_backend
+from .backends import Backend, discard_temp, open_backend, open_temp, real_dirs_between, write_all
 from .errors import StoreError
 
 __all__ = ["Store", "PushResult", "StoreReader", "Index", "encode_file", "DEFAULT_GRACE", "DEFAULT_LEASE_TTL"]
@@ -45,10 +44,12 @@ __all__ = ["Store", "PushResult", "StoreReader", "Index", "encode_file", "DEFAUL
 DEFAULT_GRACE = 3600.0
 DEFAULT_LEASE_TTL = 6 * 3600.0
 #: a delta is chosen without also trying the standalone frame when the sketch score is at
-#: least this (MiniLM run: consecutive fp32 checkpoints score 12-20 bits, unrelated ~1-3)
+#: least this. Measured on the MiniLM run (384x384 weights, step150 vs step000): the same
+#: tensor scores 11.2-16.0 bits in bf16 and 11.3-32.0 in fp32; another tensor of the same
+#: shape 2.7-4.3.
 SURE_SCORE = 10.0
-#: candidates below this score are not tried at all
-MIN_SCORE = 3.0
+#: candidates below this score are not tried at all (above the unrelated 2.7-4.3 bits)
+MIN_SCORE = 6.0
 #: a delta must beat the standalone frame by this factor to be kept
 DELTA_GAIN = 0.9
 
@@ -154,11 +155,12 @@ class FileStats:
     reused_files: int = 0
     bytes_in: int = 0
     bytes_written: int = 0
+    cpu_seconds: float = 0.0   # CPU time of the encoding thread (z4ai threads=1: all of the work)
     written: List[str] = field(default_factory=list)
 
     def add(self, o: "FileStats") -> None:
         for k in ("tensors", "reused_tensors", "delta_tensors", "new_tensors", "reused_files", "bytes_in",
-                  "bytes_written"):
+                  "bytes_written", "cpu_seconds"):
             setattr(self, k, getattr(self, k) + getattr(o, k))
         self.written += o.written
 
@@ -248,12 +250,53 @@ class _Writer:
         self.pending, self.pending_size = [], 0
 
 
-class _FrameCache:
-    """Decoded reference tensors by digest, bounded in bytes."""
+class _Decoder:
+    """One decompression context for many frames (a context per frame costs its thread
+    pool's start and stop: ~1.4 ms per tensor, measured on a MiniLM pull)."""
 
-    def __init__(self, limit: int = 1 << 30) -> None:
+    def __init__(self, threads: int) -> None:
+        from .._core import _make_dctx
+
+        self.threads = threads
+        self.d = _make_dctx(threads)
+        self.ref: Optional[memoryview] = None
+
+    def decode(self, frame: bytes, size: int, reference: Optional[bytes]) -> bytes:
+        from .. import z4ai_swig as _n
+
+        if reference is not None:
+            self.ref = memoryview(reference)  # pinned until the next decode
+            self.d.ref_reference(self.ref)
+        elif self.ref is not None:
+            self.d.reset(_n.Z4AI_RESET_PARAMETERS)
+            self.d.set_param(_n.Z4AI_D_THREADS, int(self.threads))
+            self.ref = None
+        return self.d.decompress_bytes(frame, size)
+
+    def close(self) -> None:
+        self.d.close()
+        self.ref = None
+
+
+class _FrameCache:
+    """Decoded reference tensors by digest, bounded in bytes, and the decoder that made them."""
+
+    def __init__(self, limit: int = 1 << 30, threads: int = 0) -> None:
         self.limit, self.size = limit, 0
         self.items: Dict[str, bytes] = {}
+        self.threads = threads
+        self._decoder: Optional[_Decoder] = None
+
+    def decoder(self) -> _Decoder:
+        if self._decoder is None:
+            self._decoder = _Decoder(self.threads)
+        return self._decoder
+
+    def close(self) -> None:
+        if self._decoder is not None:
+            self._decoder.close()
+            self._decoder = None
+        self.items, self.size = {}, 0
 
     def get(self, d: str) -> Optional[bytes]:
         v = self.items.pop(d, None)
@@ -275,8 +318,8 @@ def read_frame(backend: Backend, lc: Dict[str, Any]) -> bytes:
     return backend.get_range(lc["key"], lc["off"], lc["len"])
 
 
-def decode_frame(frame: bytes, expect_size: int, digest: str, *, reference: Optional[bytes] = None,
-                 threads: int = 0, what: str = "", check: bool = True) -> bytes:
+def decode_frame(frame: bytes, expect_size: int, digest: str, cache: _FrameCache, *,
+                 reference: Optional[bytes] = None, what: str = "", check: bool = True) -> bytes:
     """Decodes a stored frame, refusing one that declares another size (no allocation a
     hostile frame picks), and checks the SHA-256 of the result."""
     import z4ai
@@ -288,7 +331,7 @@ def decode_frame(frame: bytes, expect_size: int, digest: str, *, reference: Opti
     if size != expect_size:
         raise StoreError(f"{what}: stored frame holds {size} bytes, the manifest says {expect_size}")
     try:
-        out = z4ai.decompress(frame, threads=threads, reference=reference)
+        out = cache.decoder().decode(frame, size, reference)
     except z4ai.Error as e:
         raise StoreError(f"{what}: stored frame does not decode: {e}") from None
     if check and L.sha256(out) != digest:
@@ -297,21 +340,28 @@ def decode_frame(frame: bytes, expect_size: int, digest: str, *, reference: Opti
 
 
 def _fetch_tensor(backend: Backend, d: str, info: Dict[str, Any], nbytes: int, cache: _FrameCache,
-                  threads: int) -> bytes:
+                  check: bool = True) -> bytes:
+    """A tensor's bytes (its base decoded first, and cached, for a delta). ``check=False``
+    skips the digests (for callers that hash what contains it: pull hashes each file) and
+    does not cache the tensor (it is not known good yet)."""
     got = cache.get(d)
     if got is not None:
         return got
     ref = None
     if info.get("base"):
         b = info["base"]
-        ref = cache.get(b["sha256"])
+        # unchecked, a base is cached apart: the delta frame checks its reference's XXH3-128
+        # and the caller hashes the result, so a bad base gives an error, never output
+        bkey = b["sha256"] if check else "unchecked:" + b["sha256"]
+        ref = cache.get(b["sha256"]) or cache.get(bkey)
         if ref is None:
-            ref = decode_frame(read_frame(backend, b["loc"]), nbytes, b["sha256"], threads=threads,
-                               what=f"base {b['sha256'][:12]}")
-            cache.put(b["sha256"], ref)
-    out = decode_frame(read_frame(backend, info["loc"]), nbytes, d, reference=ref, threads=threads,
-                       what=f"tensor {d[:12]}")
-    cache.put(d, out)
+            ref = decode_frame(read_frame(backend, b["loc"]), nbytes, b["sha256"], cache,
+                               what=f"base {b['sha256'][:12]}", check=check)
+            cache.put(bkey, ref)
+    out = decode_frame(read_frame(backend, info["loc"]), nbytes, d, cache, reference=ref,
+                       what=f"tensor {info.get('name', d)[:200]!r}", check=check)
+    if check:
+        cache.put(d, out)
     return out
 
 
@@ -368,7 +418,7 @@ def encode_tensor(raw: Any, t: Dict[str, Any], index: Index, backend: Backend, w
     if choice is not None:
         bd, score = choice
         binfo = index.tensors[bd]
-        ref = _fetch_tensor(backend, bd, binfo, nbytes, cache, params.threads)
+        ref = _fetch_tensor(backend, bd, binfo, nbytes, cache)
         delta = z4ai.compress_delta(raw, ref, **kw)
         if score < SURE_SCORE or len(delta) >= nbytes * DELTA_GAIN:
             alone = z4ai.compress(raw, **kw)
@@ -398,16 +448,24 @@ def encode_file(backend: Backend, index: Index, rel_path: str, data: Any, params
                 digest: Optional[str] = None) -> Tuple[Dict[str, Any], FileStats]:
     """One file -> (its manifest entry, what was written). Objects are written before this
     returns; nothing else (manifest, ref) is."""
+    cpu0 = time.thread_time()
+    stats = FileStats(bytes_in=len(data))
+    entry, stats = _encode_file(backend, index, rel_path, data, params, digest, stats)
+    stats.cpu_seconds = time.thread_time() - cpu0
+    return entry, stats
+
+
+def _encode_file(backend: Backend, index: Index, rel_path: str, data: Any, params: EncodeParams,
+                 digest: Optional[str], stats: FileStats) -> Tuple[Dict[str, Any], FileStats]:
     import z4ai
 
-    stats = FileStats(bytes_in=len(data))
     fd = digest or L.sha256(data)
     have = index.files.get(fd)
     if have is not None:
         stats.reused_files += 1
         return {**have, "path": rel_path}, stats
     writer = _Writer(backend, stats, params.pack_threshold)
-    cache = _FrameCache()
+    cache = _FrameCache(threads=params.threads)
     entry: Dict[str, Any] = {"path": rel_path, "size": len(data), "sha256": fd}
     parsed = parse_safetensors(data) if rel_path.endswith(".safetensors") else None
     if parsed is None:
@@ -425,6 +483,7 @@ def encode_file(backend: Backend, index: Index, rel_path: str, data: Any, params
             encode_tensor(mv[h + t["begin"]:h + t["end"]], t, index, backend, writer, params, cache, stats)
         entry["tensors"] = tensors
     writer.flush()
+    cache.close()
     # the locators of packed frames were filled by flush(); make them plain dicts
     _plain(entry)
     index.add_file(entry)
@@ -489,6 +548,7 @@ class PushResult:
     bytes_in: int
     bytes_written: int
     seconds: float
+    cpu_seconds: float = 0.0   # encoding CPU time (of the tasks, for an ingest)
 
     @property
     def ratio(self) -> float:
@@ -672,7 +732,7 @@ class Store:
             self.end_push(lease)
         return PushResult(f"{name}@{rev}", digest, len(files), total.tensors, total.reused_files,
                           total.reused_tensors, total.delta_tensors, total.new_tensors, total.bytes_in,
-                          total.bytes_written, time.time() - t_start)
+                          total.bytes_written, time.time() - t_start, total.cpu_seconds)
 
     # -- read side -------------------------------------------------------------------------------
     def open(self, ref: str, file: Optional[str] = None, *, threads: int = 0) -> "StoreReader":
@@ -694,12 +754,15 @@ class Store:
             if os.path.lexists(target) and not force:
                 raise StoreError(f"{target} exists (pass force=True / --force to replace it)")
             plan.append((f, target))
-        cache = _FrameCache(512 << 20)
+        cache = _FrameCache(512 << 20, threads)
         nbytes = 0
         with ThreadPoolExecutor(max_workers=1) as hasher:
-            for f, target in plan:
-                _write_restored(self.backend, f, dest, target, cache, threads, hasher)
-                nbytes += f["size"]
+            try:
+                for f, target in plan:
+                    _write_restored(self.backend, f, dest, target, cache, hasher)
+                    nbytes += f["size"]
+            finally:
+                cache.close()
         return {"ref": ref, "files": len(plan), "bytes": nbytes, "seconds": time.time() - t0}
 
     # -- listing ---------------------------------------------------------------------------------
@@ -762,13 +825,13 @@ class Store:
             except StoreError as e:
                 errors.append(f"{ref}: {e}")
                 continue
-            cache = _FrameCache(256 << 20)
+            cache = _FrameCache(256 << 20, threads)
             for f in doc["files"]:
                 try:
                     h = hashlib.sha256()
                     if f["kind"] == "blob":
                         if f.get("loc"):
-                            h.update(_fetch_blob(self.backend, f, threads))
+                            h.update(_fetch_blob(self.backend, f, cache))
                             packs.add(f["loc"]["key"])
                     else:
                         h.update(L.file_header(f, f["path"]))
@@ -776,7 +839,7 @@ class Store:
                             if t["end"] == t["begin"]:
                                 continue
                             key = f"{t['loc']['key']}:{t['loc']['off']}"
-                            raw = _fetch_tensor(self.backend, t["sha256"], t, t["end"] - t["begin"], cache, threads)
+                            raw = _fetch_tensor(self.backend, t["sha256"], t, t["end"] - t["begin"], cache)
                             if key not in checked:
                                 checked.add(key)
                                 frames += 1
@@ -786,6 +849,7 @@ class Store:
                         errors.append(f"{ref}: {f['path']}: restored bytes do not match the file's SHA-256")
                 except StoreError as e:
                     errors.append(f"{ref}: {f['path']}: {e}")
+            cache.close()
         for k in sorted(p for p in packs if p.startswith("packs/")):
             try:
                 data = self.backend.get(k)
@@ -797,38 +861,16 @@ class Store:
         return {"refs": len(refs), "frames": frames, "errors": errors}
 
 
-def _fetch_blob(backend: Backend, f: Dict[str, Any], threads: int) -> bytes:
-    return decode_frame(read_frame(backend, f["loc"]), f["size"], f["sha256"], threads=threads,
-                        what=f"file {f['path']}", check=False)
-
-
-def _safe_parent(dest: str, target: str) -> None:
-    """Creates the directories between ``dest`` and ``target``, refusing symlinks and
-    anything but directories on the way (a pull never writes outside ``dest``)."""
-    rel = os.path.relpath(os.path.dirname(target), dest)
-    if rel.startswith(".."):
-        raise StoreError(f"{target} is outside {dest}")
-    cur = dest
-    if rel == ".":
-        return
-    for seg in rel.split(os.sep):
-        cur = os.path.join(cur, seg)
-        try:
-            st = os.lstat(cur)
-        except FileNotFoundError:
-            os.mkdir(cur)
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            raise StoreError(f"{cur} is in the way of a restored file (not a directory, or a symlink)")
+def _fetch_blob(backend: Backend, f: Dict[str, Any], cache: _FrameCache) -> bytes:
+    return decode_frame(read_frame(backend, f["loc"]), f["size"], f["sha256"], cache, what=f"file {f['path']}",
+                        check=False)
 
 
 def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str, cache: _FrameCache,
-                    threads: int, hasher: ThreadPoolExecutor) -> None:
-    _safe_parent(dest, target)
+                    hasher: ThreadPoolExecutor) -> None:
+    real_dirs_between(dest, os.path.dirname(target), create=True)
     d = os.path.dirname(target)
-    tmp = os.path.join(d, f".z4ai-pull-{secrets.token_hex(8)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) |
-                 getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd, tmp = open_temp(d, ".z4ai-pull-")
     h = hashlib.sha256()
     lock = threading.Lock()
     pending = None
@@ -836,29 +878,26 @@ def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str,
     def consume(chunk: bytes) -> None:  # runs on the hasher thread, overlapped with decoding
         with lock:
             h.update(chunk)
-            mv = memoryview(chunk)
-            off = 0
-            while off < len(mv):
-                off += os.write(fd, mv[off:off + (1 << 26)])
+            write_all(fd, chunk)
 
     try:
         if f["kind"] == "blob":
             if f.get("loc"):
-                pending = hasher.submit(consume, _fetch_blob(backend, f, threads))
+                pending = hasher.submit(consume, _fetch_blob(backend, f, cache))
         else:
             pending = hasher.submit(consume, L.file_header(f, f["path"]))
             for t in f["tensors"]:
                 if t["end"] == t["begin"]:
                     continue
                 n = t["end"] - t["begin"]
-                raw = _tensor_unchecked(backend, t, n, cache, threads)
+                # the whole file's SHA-256 covers the tensor (and its base)
+                raw = _fetch_tensor(backend, t["sha256"], t, n, cache, check=False)
                 pending.result()
                 pending = hasher.submit(consume, raw)
         if pending is not None:
             pending.result()
         if h.hexdigest() != f["sha256"]:
             raise StoreError(f"{f['path']}: restored bytes do not match the file's SHA-256 (corrupt store)")
-        os.fsync(fd)
         os.close(fd)
         fd = -1
         os.replace(tmp, target)
@@ -868,28 +907,8 @@ def _write_restored(backend: Backend, f: Dict[str, Any], dest: str, target: str,
                 pending.result()
             except Exception:
                 pass
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        discard_temp(fd, tmp)
         raise
-
-
-def _tensor_unchecked(backend: Backend, t: Dict[str, Any], n: int, cache: _FrameCache, threads: int) -> bytes:
-    """A tensor for pull: the whole file's SHA-256 covers it, so only bases (which may be
-    cached and reused) get their own digest check."""
-    ref = None
-    if t.get("base"):
-        b = t["base"]
-        ref = cache.get(b["sha256"])
-        if ref is None:
-            ref = decode_frame(read_frame(backend, b["loc"]), n, b["sha256"], threads=threads,
-                               what=f"base {b['sha256'][:12]}")
-            cache.put(b["sha256"], ref)
-    return decode_frame(read_frame(backend, t["loc"]), n, t["sha256"], reference=ref, threads=threads,
-                        what=f"tensor {t['name'][:200]!r}", check=False)
 
 
 # ---- open ------------------------------------------------------------------------------------
@@ -924,7 +943,7 @@ class StoreReader:
                     raise StoreError(f"tensor {t['name']!r} is in more than one file: open one with file=")
                 self._t[t["name"]] = (f, t)
                 self._order.append(t["name"])
-        self._cache = _FrameCache(256 << 20)
+        self._cache = _FrameCache(256 << 20, threads)
 
     def names(self) -> List[str]:
         return list(self._order)
@@ -960,7 +979,7 @@ class StoreReader:
         n = t["end"] - t["begin"]
         if not n:
             return b""
-        return _fetch_tensor(self._b, t["sha256"], t, n, self._cache, self._threads)
+        return _fetch_tensor(self._b, t["sha256"], t, n, self._cache)
 
     def read_numpy(self, name: str) -> Any:
         import numpy as np
@@ -985,7 +1004,7 @@ class StoreReader:
         return self.header().get("__metadata__")
 
     def close(self) -> None:
-        self._cache = _FrameCache(0)
+        self._cache.close()
 
     def __enter__(self) -> "StoreReader":
         return self

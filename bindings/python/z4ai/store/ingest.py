@@ -66,6 +66,13 @@ def encode_file_task(store_url: Any, backend_options: Dict[str, Any], file_url: 
     return entry, asdict(st)
 
 
+def _size(url: str) -> int:
+    try:
+        return os.path.getsize(url[len("file://"):]) if url.startswith("file://") else 0
+    except OSError:
+        return 0
+
+
 def _task_key(store_url: Any, file_url: str, rel: str, index: Index, params: Dict[str, Any]) -> str:
     h = hashlib.sha256()
     for part in (str(store_url), file_url, rel, repr(sorted(params.items())), ",".join(index.manifests),
@@ -116,6 +123,9 @@ def ingest(store: Any, items: Sequence[Tuple[str, str]], client: Any = None, *,
                     path = src[len("file://"):] if src.startswith("file://") else src
                     for rel, full in list_model_files(path):
                         jobs.append((f"{name}@{rev}", rel, "file://" + full))
+            # largest files first: the last tasks are then short and both workers stay busy to the
+            # end (longest-processing-time order)
+            jobs.sort(key=lambda j: -_size(j[2]))
             if client is None:
                 outs = [encode_file_task(store_url, backend_options, url, rel, index, params, backend_factory)
                         for _, rel, url in jobs]
@@ -141,7 +151,8 @@ def ingest(store: Any, items: Sequence[Tuple[str, str]], client: Any = None, *,
                     index.add_file(e)
                 results.append(PushResult(ref, digest, len(entries), stats.tensors, stats.reused_files,
                                           stats.reused_tensors, stats.delta_tensors, stats.new_tensors,
-                                          stats.bytes_in, stats.bytes_written, time.time() - t0))
+                                          stats.bytes_in, stats.bytes_written, time.time() - t0,
+                                          stats.cpu_seconds))
     finally:
         st.end_push(lease)
     return results
