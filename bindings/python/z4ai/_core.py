@@ -166,10 +166,13 @@ def compress(data: Buffer, *, dtype: DTypeLike = None, level: int = 0, effort: E
 
 
 def _content_size(frame: Buffer) -> int:
+    # z4ai_frame_content_size reads the footer of a streamed frame whose header does
+    # not record the size; "unknown" is left only for a frame that is cut short.
     size = _n.frame_content_size(frame)
     if size == _n.Z4AI_SWIG_CONTENT_SIZE_UNKNOWN:
-        # A streamed frame whose header does not record the size: only the footer knows.
-        size = len(_decompress_streamed(frame))
+        from ._errors import TruncatedError
+
+        raise TruncatedError(_n.Z4AI_E_TRUNCATED, "Z4AI_E_TRUNCATED", "input ends before the frame does")
     return size
 
 
