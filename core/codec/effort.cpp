@@ -23,6 +23,7 @@ const EffortParams& effort_params(Effort effort) noexcept {
 std::optional<Effort> effort_from_name(std::string_view name) noexcept {
     for (uint8_t e = 0; e < 3; ++e)
         if (name == kEffortTable[e].name) return static_cast<Effort>(e);
+    if (name == "balanced") return Effort::balanced;  // the CLI's older spelling
     return std::nullopt;
 }
 

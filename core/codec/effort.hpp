@@ -33,7 +33,7 @@ struct EffortParams {
 };
 
 const EffortParams& effort_params(Effort effort) noexcept;
-// "fast", "default", "max" (nullopt otherwise).
+// "fast", "default" (or "balanced"), "max"; nullopt otherwise.
 std::optional<Effort> effort_from_name(std::string_view name) noexcept;
 // Z4AI_C_LEVEL replaces the highest zstd level the tier runs: the LZ stage's at
 // fast and default, the strong pass's at max. 0 keeps the table's.

@@ -34,12 +34,7 @@ __all__ = [
 
 def _effort_code(effort: Effort) -> int:
     if isinstance(effort, str):
-        try:
-            return EFFORTS[effort.lower()]
-        except KeyError:
-            raise ParameterError(
-                _n.Z4AI_E_PARAM_OUT_OF_BOUNDS, "Z4AI_E_PARAM_OUT_OF_BOUNDS",
-                f"effort {effort!r}: expected one of {sorted(EFFORTS)}") from None
+        return _n.effort_from_name(effort.lower())  # the C ABI's one parser
     return int(effort)
 
 
