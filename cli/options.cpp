@@ -113,14 +113,10 @@ Options parse_options(int argc, char** argv) {
             }
         } else if (a == "--effort") {
             std::string e = value(i, a);
-            if (e == "fast")
-                o.effort = Z4AI_EFFORT_FAST;
-            else if (e == "default" || e == "balanced")
-                o.effort = Z4AI_EFFORT_DEFAULT;
-            else if (e == "max")
-                o.effort = Z4AI_EFFORT_MAX;
-            else
+            int32_t effort = 0;
+            if (z4ai_effort_from_name(e.c_str(), &effort) != Z4AI_OK)
                 throw CliError{"--effort: expected fast, default or max, got '" + e + "'"};
+            o.effort = effort;
         } else if (a == "--level")
             o.level = static_cast<int>(parse_number(a, value(i, a)));
         else if (a == "-T" || a == "--threads")

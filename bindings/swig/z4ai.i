@@ -166,6 +166,7 @@ static int z4ai_swig_own_copy(void** slot, const void* p, size_t n) {
 %rename(dtype_width) z4ai_swig_dtype_width;
 %rename(dtype_name) z4ai_swig_dtype_name;
 %rename(dtype_from_name) z4ai_swig_dtype_from_name;
+%rename(effort_from_name) z4ai_swig_effort_from_name;
 %rename(cparam_lower) z4ai_swig_cparam_lower;
 %rename(cparam_upper) z4ai_swig_cparam_upper;
 %rename(dparam_lower) z4ai_swig_dparam_lower;
@@ -210,6 +211,13 @@ static int32_t z4ai_swig_dtype_from_name(const char* name) {
     }
     if (z4ai_dtype_from_name(name, &d) != Z4AI_OK) z4ai_swig_fail(Z4AI_E_DTYPE_UNKNOWN, name);
     return d;
+}
+/** z4ai_effort of "fast", "default" or "max"; raises Z4AI_E_PARAM_OUT_OF_BOUNDS otherwise. */
+static int32_t z4ai_swig_effort_from_name(const char* name) {
+    int32_t e = 0;
+    z4ai_status s = z4ai_effort_from_name(name, &e);
+    if (s != Z4AI_OK) z4ai_swig_fail(s, "effort: expected fast, default or max");
+    return e;
 }
 static int64_t z4ai_swig_cparam_lower(int32_t param) {
     int64_t lo = 0, hi = 0;

@@ -128,10 +128,18 @@ typedef enum {
     Z4AI_EFFORT_DEFAULT = 1, /* balanced */
     Z4AI_EFFORT_MAX = 2      /* smallest output; never larger than DEFAULT */
 } z4ai_effort;
+/** Parse "fast", "default" (or "balanced") or "max" into *effort, the one spelling the
+ *  CLI, the HDF5/netCDF codec and the bindings accept. Z4AI_E_PARAM_OUT_OF_BOUNDS if
+ *  not recognised, Z4AI_E_INVALID_ARGUMENT for NULL. */
+Z4AI_API z4ai_status z4ai_effort_from_name(const char* name, int32_t* effort);
+/** "fast", "default" or "max"; NULL for any other value. */
+Z4AI_API const char* z4ai_effort_name(int32_t effort);
 
 /* Compression parameters. 100..199 stable; 1000..1999 reserved for experiments. */
 typedef enum {
-    Z4AI_C_LEVEL = 100,         /* LZ backend level; 0 = tier default; 1..22 (zstd scale) */
+    Z4AI_C_LEVEL = 100,         /* zstd level (1..22) replacing the highest one the effort tier
+                                   runs: the LZ stage's at FAST (1) and DEFAULT (3), the strong
+                                   pass's at MAX (19); 0 = the tier's (core/codec/effort.cpp) */
     Z4AI_C_EFFORT = 101,        /* z4ai_effort; default Z4AI_EFFORT_DEFAULT */
     Z4AI_C_DTYPE = 102,         /* z4ai_dtype; default Z4AI_DTYPE_RAW */
     Z4AI_C_THREADS = 103,       /* 0 = all cores, 1 = caller thread only, n; default 1 */

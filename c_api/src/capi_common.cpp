@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "capi_internal.hpp"
+#include "codec/effort.hpp"
 #include "dtype/dtype.hpp"
 
 // The core's codes are the ABI's codes: a drift here is a compile error.
@@ -70,6 +71,19 @@ z4ai_status z4ai_dtype_from_name(const char* name, int32_t* dtype) {
     if (!code) return Z4AI_E_DTYPE_UNKNOWN;
     *dtype = *code;
     return Z4AI_OK;
+}
+
+z4ai_status z4ai_effort_from_name(const char* name, int32_t* effort) {
+    if (!name || !effort) return Z4AI_E_INVALID_ARGUMENT;
+    auto e = z4ai::effort_from_name(name);
+    if (!e) return Z4AI_E_PARAM_OUT_OF_BOUNDS;
+    *effort = static_cast<int32_t>(*e);
+    return Z4AI_OK;
+}
+
+const char* z4ai_effort_name(int32_t effort) {
+    if (effort < Z4AI_EFFORT_FAST || effort > Z4AI_EFFORT_MAX) return nullptr;
+    return z4ai::effort_params(static_cast<z4ai::Effort>(effort)).name;
 }
 
 size_t z4ai_compress_bound(uint64_t src_size) { return z4ai::Encoder::bound(src_size); }

@@ -9,7 +9,11 @@
 
 namespace z4ai {
 
+// The values of z4ai_effort; what each implies is in effort.hpp.
 enum class Effort : uint8_t { fast = 0, balanced = 1, max = 2 };
+
+// Z4AI_D_MAX_MEMORY's default: every chunk size up to 256 MiB fits 3 x its size.
+constexpr uint64_t kDefaultMaxMemory = uint64_t(1) << 30;
 
 struct EncodeConfig {
     uint8_t dtype = 0;
@@ -32,13 +36,12 @@ struct EncodeConfig {
 
 struct DecodeConfig {
     long long threads = 1;
-    uint64_t max_memory = uint64_t(1) << 30;
+    uint64_t max_memory = kDefaultMaxMemory;
     bool verify_checksum = true;
     const uint8_t* reference = nullptr;
     size_t reference_size = 0;
     bool has_reference = false;
 };
 
-unsigned default_chunk_log(Effort effort) noexcept;
 
 }  // namespace z4ai

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "codec/chunk_codec.hpp"
+#include "codec/block_decoder.hpp"
 #include "codec/config.hpp"
 #include "codec/encoder.hpp"
 #include "frame/frame_index.hpp"

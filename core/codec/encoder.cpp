@@ -1,6 +1,7 @@
 #include "codec/encoder.hpp"
 
-#include "codec/repeats.hpp"
+#include "codec/effort.hpp"
+#include "codec/find_repeats.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -85,7 +86,7 @@ void Encoder::prepare(uint64_t content_size, bool size_known) {
     header_.checksum = config.checksum;
     header_.content_size_known = size_known;
     header_.content_size = size_known ? content_size : 0;
-    header_.chunk_log = config.chunk_log ? config.chunk_log : default_chunk_log(config.effort);
+    header_.chunk_log = chunk_log_for(config);
     header_.ndim = config.ndim;
     header_.dims = config.dims;
     header_.has_reference = config.has_reference;
@@ -190,7 +191,8 @@ size_t Encoder::compress(uint8_t* dst, size_t capacity, Bytes src) {
     // MiniLM bf16), so only the max tier pays for it; containers dedup tied
     // tensors by digest at every tier.
     std::vector<uint64_t> starts;
-    if (config.dedup && config.effort == Effort::max && chunk >= (size_t(1) << 15) && src.size() >= 2 * chunk)
+    if (config.dedup && effort_params(config.effort).repeats_at_any_offset && chunk >= (size_t(1) << 15) &&
+        src.size() >= 2 * chunk)
         starts = block_starts(src.size(), chunk, find_repeats(src, policy_.width, chunk));
     else
         for (uint64_t at = 0; at < src.size(); at += chunk) starts.push_back(at);
@@ -258,10 +260,7 @@ void Encoder::reset_session() noexcept {
     entries_.clear();
 }
 
-size_t Encoder::recommended_input_size() const noexcept {
-    unsigned log = config.chunk_log ? config.chunk_log : default_chunk_log(config.effort);
-    return size_t(1) << log;
-}
+size_t Encoder::recommended_input_size() const noexcept { return size_t(1) << chunk_log_for(config); }
 
 size_t Encoder::stream(OutSpan& out, InSpan& in, EndOp op) {
     if (!started_) {

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "codec/chunk_codec.hpp"
+#include "codec/chunk_planner.hpp"
 #include "codec/config.hpp"
 #include "util/thread_pool.hpp"
 

@@ -7,7 +7,6 @@
 
 #include "entropy/fastx/fastx.hpp"
 #include "entropy/huffman/huffman.hpp"
-#include "util/histogram.hpp"
 
 namespace z4ai {
 namespace {
@@ -15,17 +14,6 @@ namespace {
 constexpr size_t kLzSample = 16 * 1024;
 constexpr size_t kProbe = 4 * 1024;
 constexpr size_t kProbes = 16;
-
-// Order-0 entropy in bits per byte; streams above ~7.9 bits are not worth an LZ pass.
-double entropy_bits_per_byte(Bytes in) {
-    uint32_t freq[256];
-    const size_t n = in.size();
-    byte_histogram(in.data(), n, freq);
-    double bits = 0;
-    for (int s = 0; s < 256; ++s)
-        if (freq[s]) bits -= double(freq[s]) * std::log2(double(freq[s]) / double(n));
-    return bits / double(n);
-}
 
 // True when 16 evenly spaced 4 KiB probes all look like random bytes: trained
 // mantissa planes do, and coding them cannot pay. Mixed planes (an fp32 chunk
@@ -105,7 +93,7 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
             out.resize(base);
             best = {BackendId::stored, in.size()};
         }
-    } else if (policy.use_huffman) {
+    } else {
         if (!policy.exhaustive && looks_random(in)) {
             out.append(in.data(), in.size());
             return static_cast<uint8_t>(BackendId::stored);
@@ -116,21 +104,18 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
             best = {BackendId::huffman, out.size() - base};
         else
             out.resize(base);
-    } else if (policy.skip_incompressible && entropy_bits_per_byte(in) > 7.9) {
-        out.append(in.data(), in.size());
-        return static_cast<uint8_t>(BackendId::stored);
     }
 
-    if (policy.use_lz) {
+    {
         // zstd only pays on streams with repeats (fp16 planes, integers): decide on
-        // a sample unless the stream is small, or Huffman is off.
+        // a sample unless the stream is small.
         // The sample runs zstd at level <= 1 (it only has to show repeats).
         bool run = true;
-        if ((policy.use_huffman || policy.use_fastx) && in.size() > 4 * kLzSample) {
+        if (in.size() > 4 * kLzSample) {
             Bytes s = in.subspan((in.size() - kLzSample) / 2, kLzSample);
             LzOptions quick = o;
             quick.zstd_level = std::min(o.zstd_level, 1);
-            const size_t z = trial_size(policy.lz, s, quick, ws);
+            const size_t z = trial_size(BackendId::zstd, s, quick, ws);
             // The fast tier pays zstd's slower decode only for a clear gain. The
             // others run zstd in full even when the sample (zstd-1, 16 KiB, no
             // long-range matches) is up to 1% behind: fp16's high plane is such a
@@ -139,16 +124,15 @@ uint8_t plan_stream(Bytes in, const EncodePolicy& policy, ChunkWorkspace& ws, Bu
             const size_t h = trial_size(first, s, o, ws);
             run = z * 100 < h * (policy.use_fastx ? 90 : 101);
         }
-        if (run) try_backend(policy.lz, in, o, ws, base, out, best);
+        if (run) try_backend(BackendId::zstd, in, o, ws, base, out, best);
     }
 
     if (policy.exhaustive) {
-        if (policy.use_huffman)
-            for (unsigned log = huffman::kMinSegmentLog; log <= huffman::kMaxSegmentLog; ++log) {
-                if (log == huffman::kDefaultSegmentLog) continue;
-                o.huffman_segment_log = log;
-                try_backend(BackendId::huffman, in, o, ws, base, out, best);
-            }
+        for (unsigned log = huffman::kMinSegmentLog; log <= huffman::kMaxSegmentLog; ++log) {
+            if (log == huffman::kDefaultSegmentLog) continue;
+            o.huffman_segment_log = log;
+            try_backend(BackendId::huffman, in, o, ws, base, out, best);
+        }
         // The slow coders run in full only where a 16 KiB sample shows them
         // strictly better than the best so far (keeps max at a few MB/s, not
         // minutes per file).

@@ -10,7 +10,7 @@
 #pragma once
 #include <cstdint>
 
-#include "codec/chunk_codec.hpp"
+#include "codec/chunk_planner.hpp"
 
 namespace z4ai {
 

@@ -36,14 +36,6 @@ class MemorySink final : public Sink {
     uint8_t* dst_;
     size_t capacity_;
 };
-class BufferSink final : public Sink {
-   public:
-    void write(const uint8_t* data, size_t n) override {
-        buffer.append(data, n);
-        written += n;
-    }
-    Buffer buffer;
-};
 
 namespace fs {
 class OutputFile;
@@ -74,10 +66,6 @@ uint64_t container_bound(Bytes file);
 uint64_t write_container(Bytes file, const ContainerOptions& options, Sink& out);
 // fine-tune .safetensors + base .safetensors -> .z4dm.
 uint64_t write_model_delta(Bytes file, Bytes base, const ContainerOptions& options, Sink& out);
-
-struct ReaderStats {
-    uint64_t calls = 0, bytes = 0;
-};
 
 class ContainerReader {
    public:

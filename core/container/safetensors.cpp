@@ -35,12 +35,6 @@ bool safetensors_dtype(std::string_view name, uint8_t* code) {
     return false;
 }
 
-const char* safetensors_dtype_name(uint8_t code) {
-    for (const auto& d : kDtypes)
-        if (d.code == code) return d.name;
-    return nullptr;
-}
-
 bool looks_like_safetensors(Bytes prefix, uint64_t file_size) {
     if (prefix.size() < 10 || file_size < 10) return false;
     // Only the shape of the start: an absurd declared length is still reported as

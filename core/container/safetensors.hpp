@@ -44,8 +44,7 @@ bool looks_like_safetensors(Bytes prefix, uint64_t file_size);
 // part is read) of a file of file_size bytes. Throws safetensors_invalid.
 SafetensorsLayout parse_safetensors(Bytes header, uint64_t file_size);
 
-// Maps safetensors dtype names ("F32", "BF16", ...) to z4ai codes and back.
+// Maps safetensors dtype names ("F32", "BF16", ...) to z4ai codes.
 bool safetensors_dtype(std::string_view name, uint8_t* code);
-const char* safetensors_dtype_name(uint8_t code);
 
 }  // namespace z4ai

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "codec/effort.hpp"
 #include "codec/encoder.hpp"
 #include "container/container.hpp"
 #include "dtype/dtype.hpp"
@@ -127,9 +128,7 @@ class TensorEncoder {
     // Encodes a batch: big tensors one after another with all threads inside the
     // frame, then the small ones in parallel, one per thread.
     void encode(std::vector<Job>& jobs, const std::vector<const TensorDesc*>& descs) {
-        const uint64_t chunk = uint64_t(1)
-                               << (options_.encode.chunk_log ? options_.encode.chunk_log
-                                                             : default_chunk_log(options_.encode.effort));
+        const uint64_t chunk = uint64_t(1) << chunk_log_for(options_.encode);
         std::vector<size_t> small;
         for (size_t k = 0; k < jobs.size(); ++k) {
             if (threads_ > 1 && jobs[k].data.size() >= 2 * chunk * threads_)

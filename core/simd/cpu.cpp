@@ -1,5 +1,7 @@
 #include "simd/cpu.hpp"
 
+#include "simd/dispatch.hpp"
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -42,15 +44,22 @@ Level probe() noexcept {
 #endif
 }
 
+// Z4AI_SIMD_MAX is a test switch: read only in builds configured for tests
+// (Z4AI_SIMD_ENV_OVERRIDE, on with Z4AI_BUILD_TESTS), never in release wheels.
 Level cap_from_env() noexcept {
+#ifndef Z4AI_SIMD_ENV_OVERRIDE
+    return Level::avx512;
+#else
     const char* v = std::getenv("Z4AI_SIMD_MAX");
     if (!v) return Level::avx512;
     if (!std::strcmp(v, "scalar")) return Level::scalar;
     if (!std::strcmp(v, "avx2")) return Level::avx2;
     return Level::avx512;
+#endif
 }
 
 std::atomic<int> g_active{-1};
+std::atomic<unsigned> g_generation{0};
 
 int compute(Level cap) noexcept {
     int d = static_cast<int>(detected()), c = static_cast<int>(cap);
@@ -91,7 +100,12 @@ Level active() noexcept {
     return static_cast<Level>(v);
 }
 
-void set_cap(Level cap) noexcept { g_active.store(compute(cap), std::memory_order_relaxed); }
+void set_cap(Level cap) noexcept {
+    g_active.store(compute(cap), std::memory_order_relaxed);
+    g_generation.fetch_add(1, std::memory_order_acq_rel);
+}
+
+unsigned cap_generation() noexcept { return g_generation.load(std::memory_order_acquire); }
 
 const char* level_name(Level level) noexcept {
     switch (level) {

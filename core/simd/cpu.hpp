@@ -16,9 +16,11 @@ enum class Level : int {
 Level detected() noexcept;
 // The level kernels use: min(detected(), cap). Cheap (one relaxed atomic load).
 Level active() noexcept;
-// Test hook: caps active() (e.g. Level::scalar to exercise the fallback paths).
-// Also read once from the environment variable Z4AI_SIMD_MAX (scalar, avx2,
-// avx512) so whole test runs can be repeated per level (ctest label per_isa).
+// Test hook: caps active() (e.g. Level::scalar to exercise the fallback paths) and
+// makes every Dispatched kernel choose again. Builds configured for tests
+// (Z4AI_SIMD_ENV_OVERRIDE) also read the cap once from the environment variable
+// Z4AI_SIMD_MAX (scalar, avx2, avx512), so whole test runs repeat per level
+// (ctest label per_isa); release builds ignore the variable.
 void set_cap(Level cap) noexcept;
 const char* level_name(Level level) noexcept;
 // False on CPUs where BMI2's pdep/pext are microcoded (AMD before Zen 3: ~250

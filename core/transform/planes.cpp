@@ -3,7 +3,7 @@
 #include <bit>
 #include <cstring>
 
-#include "simd/cpu.hpp"
+#include "simd/dispatch.hpp"
 #include "transform/planes_simd.hpp"
 #include "util/le.hpp"
 
@@ -62,21 +62,39 @@ void merge_dispatch(const uint8_t* const* planes, size_t n, bool rotate, uint8_t
         merge_words<Word, false>(planes, n, out);
 }
 
+// The vector kernels (planes_simd.cpp) handle a prefix of the elements; the
+// portable loops do the rest (same bytes either way). Chosen once per process.
+using SplitPrefixFn = size_t (*)(const uint8_t*, size_t, unsigned, bool, uint8_t* const*) noexcept;
+using MergePrefixFn = size_t (*)(const uint8_t* const*, size_t, unsigned, bool, uint8_t*) noexcept;
+
+size_t no_split_prefix(const uint8_t*, size_t, unsigned, bool, uint8_t* const*) noexcept { return 0; }
+size_t no_merge_prefix(const uint8_t* const*, size_t, unsigned, bool, uint8_t*) noexcept { return 0; }
+
+SplitPrefixFn select_split(simd::Level level) noexcept {
+    return level >= simd::Level::avx2 ? detail::split_planes_avx2 : no_split_prefix;
+}
+MergePrefixFn select_merge(simd::Level level) noexcept {
+    if (level >= simd::Level::avx512) return detail::merge_planes_avx512;
+    return level >= simd::Level::avx2 ? detail::merge_planes_avx2 : no_merge_prefix;
+}
+
+simd::Dispatched<SplitPrefixFn> g_split_prefix{select_split};
+simd::Dispatched<MergePrefixFn> g_merge_prefix{select_merge};
+
 }  // namespace
 
 void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotate,
                   uint8_t* const* planes) noexcept {
-    if ((width == 2 || width == 4) && simd::active() >= simd::Level::avx2) {
-        // Vector prefix, then the portable loop on the rest (same bytes either way).
-        const size_t done = detail::split_planes_avx2(in, elements, width, rotate, planes);
+    uint8_t* rest[8];
+    if (width == 2 || width == 4) {
+        const size_t done = g_split_prefix.get()(in, elements, width, rotate, planes);
         if (done == elements) return;
-        uint8_t* rest[8];
-        for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
-        in += done * width;
-        elements -= done;
-        planes = rest;
-        if (width == 2) return split_dispatch<uint16_t>(in, elements, rotate, planes);
-        return split_dispatch<uint32_t>(in, elements, rotate, planes);
+        if (done) {
+            for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
+            in += done * width;
+            elements -= done;
+            planes = rest;
+        }
     }
     switch (width) {
         case 1:
@@ -90,18 +108,16 @@ void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotat
 
 void merge_planes(const uint8_t* const* planes, size_t elements, unsigned width, bool rotate,
                   uint8_t* out) noexcept {
-    const simd::Level level = simd::active();
-    if ((width == 2 || width == 4) && level >= simd::Level::avx2) {
-        const size_t done = level >= simd::Level::avx512
-                                ? detail::merge_planes_avx512(planes, elements, width, rotate, out)
-                                : detail::merge_planes_avx2(planes, elements, width, rotate, out);
+    const uint8_t* rest[8];
+    if (width == 2 || width == 4) {
+        const size_t done = g_merge_prefix.get()(planes, elements, width, rotate, out);
         if (done == elements) return;
-        const uint8_t* rest[8];
-        for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
-        out += done * width;
-        elements -= done;
-        if (width == 2) return merge_dispatch<uint16_t>(rest, elements, rotate, out);
-        return merge_dispatch<uint32_t>(rest, elements, rotate, out);
+        if (done) {
+            for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
+            out += done * width;
+            elements -= done;
+            planes = rest;
+        }
     }
     switch (width) {
         case 1:

@@ -3,13 +3,48 @@
 #include <cstring>
 #include <new>
 
-#include "simd/cpu.hpp"
+#include "simd/dispatch.hpp"
 #include "util/hash_simd.hpp"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 namespace z4ai {
+namespace {
+
+// Block checksums hash every decoded byte: the vector width matters. Short
+// inputs take the same path everywhere (XXH3 has no vector loop below 240 B).
+constexpr size_t kVectorHashMin = 1024;
+
+using SeededFn = uint64_t (*)(const void*, size_t, uint64_t) noexcept;
+using UpdateFn = void (*)(void*, const void*, size_t) noexcept;
+
+uint64_t xxh3_seeded_portable(const void* data, size_t size, uint64_t seed) noexcept {
+    return XXH3_64bits_withSeed(data, size, seed);
+}
+void xxh3_update_portable(void* state, const void* data, size_t size) noexcept {
+    XXH3_64bits_update(static_cast<XXH3_state_t*>(state), data, size);
+}
+
+SeededFn select_seeded(simd::Level level) noexcept {
+#if defined(__x86_64__)
+    if (level >= simd::Level::avx2) return detail::xxh3_seeded_avx2;
+#endif
+    (void)level;
+    return xxh3_seeded_portable;
+}
+UpdateFn select_update(simd::Level level) noexcept {
+#if defined(__x86_64__)
+    if (level >= simd::Level::avx2) return detail::xxh3_update_avx2;
+#endif
+    (void)level;
+    return xxh3_update_portable;
+}
+
+simd::Dispatched<SeededFn> g_seeded{select_seeded};
+simd::Dispatched<UpdateFn> g_update{select_update};
+
+}  // namespace
 
 uint32_t checksum32(const void* data, size_t size) noexcept {
     return static_cast<uint32_t>(XXH3_64bits(data, size));
@@ -18,13 +53,7 @@ uint32_t checksum32(const void* data, size_t size) noexcept {
 uint64_t hash64(const void* data, size_t size) noexcept { return XXH3_64bits(data, size); }
 
 uint64_t hash64_seeded(const void* data, size_t size, uint64_t seed) noexcept {
-#if defined(__x86_64__)
-    // Block checksums hash every decoded byte: the vector width matters. Short
-    // inputs take the same path everywhere (XXH3 has no vector loop below 240 B).
-    if (size >= 1024) {
-        if (simd::active() >= simd::Level::avx2) return detail::xxh3_seeded_avx2(data, size, seed);
-    }
-#endif
+    if (size >= kVectorHashMin) return g_seeded.get()(data, size, seed);
     return XXH3_64bits_withSeed(data, size, seed);
 }
 
@@ -46,10 +75,7 @@ void Hash64Stream::reset(uint64_t seed) noexcept {
 }
 void Hash64Stream::update(const void* data, size_t size) noexcept {
     if (!size) return;
-#if defined(__x86_64__)
-    if (size >= 1024 && simd::active() >= simd::Level::avx2)
-        return detail::xxh3_update_avx2(state_, data, size);
-#endif
+    if (size >= kVectorHashMin) return g_update.get()(state_, data, size);
     XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), data, size);
 }
 uint64_t Hash64Stream::digest() const noexcept {

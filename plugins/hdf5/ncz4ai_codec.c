@@ -81,15 +81,10 @@ static int codec_to_hdf5(const char* codec, size_t* nparamsp, unsigned** paramsp
     }
     if ((v = json_value(codec, "effort")) != NULL && strncmp(v, "null", 4) != 0) {
         if (*v == '"') {
-            if (json_string(v, name, sizeof name) != 0) goto bad;
-            if (strcmp(name, "fast") == 0)
-                p[H5Z4AI_SLOT_EFFORT] = 1;
-            else if (strcmp(name, "default") == 0)
-                p[H5Z4AI_SLOT_EFFORT] = 2;
-            else if (strcmp(name, "max") == 0)
-                p[H5Z4AI_SLOT_EFFORT] = 3;
-            else
+            int32_t effort = 0;
+            if (json_string(v, name, sizeof name) != 0 || z4ai_effort_from_name(name, &effort) != Z4AI_OK)
                 goto bad;
+            p[H5Z4AI_SLOT_EFFORT] = (unsigned)effort + 1; /* slot: 0 = unset, else effort + 1 */
         } else { /* z4ai_effort number: 0 fast, 1 default, 2 max */
             long e = strtol(v, NULL, 10);
             if (e < 0 || e > 2) goto bad;

@@ -205,3 +205,22 @@ TEST(Version, RuntimeMatchesHeader) {
 }
 
 }  // namespace
+
+TEST(Params, EffortNamesHaveOneParser) {
+    int32_t e = -1;
+    const std::pair<const char*, int32_t> names[] = {
+        {"fast", Z4AI_EFFORT_FAST}, {"default", Z4AI_EFFORT_DEFAULT}, {"balanced", Z4AI_EFFORT_DEFAULT},
+        {"max", Z4AI_EFFORT_MAX}};
+    for (const auto& [name, want] : names) {
+        ASSERT_EQ(z4ai_effort_from_name(name, &e), Z4AI_OK) << name;
+        EXPECT_EQ(e, want) << name;
+    }
+    EXPECT_EQ(z4ai_effort_from_name("fastest", &e), Z4AI_E_PARAM_OUT_OF_BOUNDS);
+    EXPECT_EQ(z4ai_effort_from_name(nullptr, &e), Z4AI_E_INVALID_ARGUMENT);
+    EXPECT_EQ(z4ai_effort_from_name("max", nullptr), Z4AI_E_INVALID_ARGUMENT);
+    EXPECT_STREQ(z4ai_effort_name(Z4AI_EFFORT_FAST), "fast");
+    EXPECT_STREQ(z4ai_effort_name(Z4AI_EFFORT_DEFAULT), "default");
+    EXPECT_STREQ(z4ai_effort_name(Z4AI_EFFORT_MAX), "max");
+    EXPECT_EQ(z4ai_effort_name(3), nullptr);
+    EXPECT_EQ(z4ai_effort_name(-1), nullptr);
+}

@@ -34,12 +34,7 @@ __all__ = [
 
 def _effort_code(effort: Effort) -> int:
     if isinstance(effort, str):
-        try:
-            return EFFORTS[effort.lower()]
-        except KeyError:
-            raise ParameterError(
-                _n.Z4AI_E_PARAM_OUT_OF_BOUNDS, "Z4AI_E_PARAM_OUT_OF_BOUNDS",
-                f"effort {effort!r}: expected one of {sorted(EFFORTS)}") from None
+        return _n.effort_from_name(effort.lower())  # the C ABI's one parser
     return int(effort)
 
 
@@ -166,10 +161,13 @@ def compress(data: Buffer, *, dtype: DTypeLike = None, level: int = 0, effort: E
 
 
 def _content_size(frame: Buffer) -> int:
+    # z4ai_frame_content_size reads the footer of a streamed frame whose header does
+    # not record the size; "unknown" is left only for a frame that is cut short.
     size = _n.frame_content_size(frame)
     if size == _n.Z4AI_SWIG_CONTENT_SIZE_UNKNOWN:
-        # A streamed frame whose header does not record the size: only the footer knows.
-        size = len(_decompress_streamed(frame))
+        from ._errors import TruncatedError
+
+        raise TruncatedError(_n.Z4AI_E_TRUNCATED, "Z4AI_E_TRUNCATED", "input ends before the frame does")
     return size
 
 

@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "entropy/fastx/fastx.hpp"
-#include "simd/cpu.hpp"
+#include "simd/dispatch.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
 
@@ -215,19 +215,24 @@ void check_padding(const uint8_t* codes, unsigned width, size_t count) {
     if (v >> (width * (count % 8))) fail(Code::corrupt, "fastx padding bits are not zero");
 }
 
+// The escape-decoding path, chosen once per process (simd/dispatch.hpp).
+uint8_t select_decode_path(simd::Level level) noexcept {
+#if defined(__x86_64__)
+    if (level >= simd::Level::avx512) return static_cast<uint8_t>(Path::avx512);
+    if (level >= simd::Level::avx2 && simd::fast_pdep()) return static_cast<uint8_t>(Path::avx2);
+#endif
+    (void)level;
+    return 0;
+}
+simd::Dispatched<uint8_t> g_decode_path{select_decode_path};
+
 }  // namespace
 
 Reader::Reader(Bytes encoded, size_t n)
     : cursor_{encoded.data(), encoded.size(), "fastx stream truncated"}, total_(n) {
     log_ = *cursor_.take(1);
     if (log_ < kMinSegmentLog || log_ > kMaxSegmentLog) fail(Code::corrupt, "bad fastx segment size");
-    path_ = 0;
-#if defined(__x86_64__)
-    if (simd::active() >= simd::Level::avx512)
-        path_ = static_cast<uint8_t>(Path::avx512);
-    else if (simd::active() >= simd::Level::avx2 && simd::fast_pdep())
-        path_ = static_cast<uint8_t>(Path::avx2);
-#endif
+    path_ = g_decode_path.get();
 }
 
 void Reader::open_segment() {

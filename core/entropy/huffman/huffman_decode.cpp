@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "entropy/huffman/huffman.hpp"
-#include "simd/cpu.hpp"
+#include "simd/dispatch.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
 
@@ -172,13 +172,17 @@ void decode_segment(Reader::Cursor& c, uint8_t* dst, size_t n, DecodeTable& tabl
     for (unsigned j = 0; j < 4; ++j) tail(table, s, j);
 }
 
+// The BMI2 refill path, chosen once per process (simd/dispatch.hpp).
+bool select_bmi2_path(simd::Level level) noexcept { return level >= simd::Level::avx2; }
+simd::Dispatched<bool> g_bmi2_path{select_bmi2_path};
+
 }  // namespace
 
 Reader::Reader(Bytes encoded, size_t n)
     : cursor_{encoded.data(), encoded.size(), "huffman stream truncated"}, total_(n) {
     log_ = *cursor_.take(1);
     if (log_ < kMinSegmentLog || log_ > kMaxSegmentLog) fail(Code::corrupt, "bad huffman segment size");
-    bmi2_ = simd::active() >= simd::Level::avx2;
+    bmi2_ = g_bmi2_path.get();
 }
 
 void Reader::next(uint8_t* dst, size_t count, DecodeTable& table) {

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "entropy/huffman/huffman.hpp"
-#include "simd/cpu.hpp"
+#include "simd/dispatch.hpp"
 #include "util/histogram.hpp"
 #include "util/le.hpp"
 #include "util/status.hpp"
@@ -133,6 +133,17 @@ __attribute__((target("bmi,bmi2"))) void encode_streams_bmi2(const uint8_t* in, 
 }
 #endif
 
+// Chosen once per process (simd/dispatch.hpp).
+using EncodeStreamsFn = decltype(&encode_streams_generic);
+EncodeStreamsFn select_encode_streams(simd::Level level) noexcept {
+#if defined(__x86_64__)
+    if (level >= simd::Level::avx2) return encode_streams_bmi2;
+#endif
+    (void)level;
+    return encode_streams_generic;
+}
+simd::Dispatched<EncodeStreamsFn> g_encode_streams{select_encode_streams};
+
 void encode_segment(const uint8_t* in, size_t n, Buffer& out) {
     uint32_t freq[256];
     byte_histogram(in, n, freq);
@@ -187,12 +198,7 @@ void encode_segment(const uint8_t* in, size_t n, Buffer& out) {
     }
     uint8_t* area = out.data() + base + header;
     size_t sizes[4];
-#if defined(__x86_64__)
-    if (simd::active() >= simd::Level::avx2)
-        encode_streams_bmi2(in, q, counts, code, area, max_stream, sizes);
-    else
-#endif
-        encode_streams_generic(in, q, counts, code, area, max_stream, sizes);
+    g_encode_streams.get()(in, q, counts, code, area, max_stream, sizes);
     uint8_t* sz = out.data() + base + header - 8;
     size_t at = 0;
     for (unsigned j = 0; j < 4; ++j) {

@@ -1,6 +1,6 @@
 #include <cstring>
 
-#include "codec/chunk_codec.hpp"
+#include "codec/block_decoder.hpp"
 #include "transform/delta.hpp"
 #include "util/hash.hpp"
 #include "util/status.hpp"

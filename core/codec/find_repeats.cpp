@@ -1,4 +1,4 @@
-#include "codec/repeats.hpp"
+#include "codec/find_repeats.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,7 +1,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "codec/chunk_codec.hpp"
+#include "codec/chunk_planner.hpp"
+#include "codec/effort.hpp"
 #include "codec/stream_planner.hpp"
 #include "dtype/dtype.hpp"
 #include "transform/delta.hpp"
@@ -10,46 +11,27 @@
 
 namespace z4ai {
 
-unsigned default_chunk_log(Effort effort) noexcept {
-    (void)effort;
-    return 20;  // 1 MiB: random-access granularity and the unit of parallel work
-}
-
 EncodePolicy make_policy(const EncodeConfig& config) {
     const DTypeInfo* d = dtype_info(config.dtype);
+    EffortParams e = effort_params(config.effort);
+    apply_level(e, config.level);
     EncodePolicy p;
     p.width = d->width;
     p.rotate = d->kind == FloatKind::ieee && d->width >= 2;
     p.try_planes = d->width > 1;
+    p.try_raw = e.raw_beside_planes || !p.try_planes;
+    p.try_sparse = true;
+    p.sparse_min_zero_fraction = e.sparse_min_zero_fraction;
+    p.use_fastx = e.fastx;
+    p.exhaustive = e.every_huffman_size;
+    p.max_zstd_level = e.strong_zstd_level;
     p.checksum = config.checksum;
     p.dtype = config.dtype;
     p.try_structured = config.structure;
+    p.lz_options.zstd_level = e.zstd_level;
+    p.lz_options.brotli_quality = e.brotli_quality;
     p.lz_options.long_distance = config.long_distance;
     p.lz_options.window_log = config.window_log;
-    switch (config.effort) {
-        case Effort::fast:
-            p.lz_options.zstd_level = config.level ? config.level : 1;
-            p.use_fastx = true;
-            p.try_raw = !p.try_planes;
-            p.try_sparse = true;
-            p.sparse_min_zero_fraction = 0.25;
-            break;
-        case Effort::balanced:
-            p.lz_options.zstd_level = config.level ? config.level : 3;
-            p.try_raw = !p.try_planes;
-            break;
-        case Effort::max:
-            // The default tier's search runs first (zstd-3), then the strong coders.
-            p.lz_options.zstd_level = 3;
-            p.max_zstd_level = config.level ? config.level : 19;
-            p.exhaustive = true;
-            p.try_raw = true;
-            p.skip_incompressible = false;
-            p.also_brotli = true;
-            p.lz_options.brotli_quality = 9;
-            p.sparse_min_zero_fraction = 0.01;
-            break;
-    }
     return p;
 }
 

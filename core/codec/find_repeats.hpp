@@ -1,4 +1,4 @@
-// repeats.hpp - finds long repeated byte ranges at any (element-aligned) offset,
+// find_repeats.hpp - finds long repeated byte ranges at any (element-aligned) offset,
 // e.g. a tied embedding stored twice, so the encoder can cut blocks at the same
 // relative positions in both copies and store the second one as DUP blocks. The
 // plain chunk grid only catches copies whose distance is a multiple of the chunk
