@@ -8,6 +8,7 @@ index.json.
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import statistics
 import sys
@@ -635,6 +636,16 @@ def render(results: Path) -> str:
     return "\n".join(L) + "\n"
 
 
+# Sections other benchmarks write into the same document (bench/dcp/run.py --doc): kept across a rewrite.
+_KEPT_SECTION = re.compile(r"<!-- begin section (\S+) .*?-->\n.*?<!-- end section \1 -->\n", re.S)
+
+
+def kept_sections(path: Path) -> str:
+    if not path.exists():
+        return ""
+    return "".join("\n" + m.group(0) for m in _KEPT_SECTION.finditer(path.read_text()))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results")
@@ -642,7 +653,7 @@ def main(argv=None) -> int:
     ap.add_argument("--print-summary", action="store_true",
                     help="also print the z4ai/ZipNN and targets sections to stdout")
     args = ap.parse_args(argv)
-    text = render(Path(args.results))
+    text = render(Path(args.results)) + kept_sections(Path(args.out))
     Path(args.out).write_text(text)
     print(f"[report] wrote {args.out}", file=sys.stderr)
     if args.print_summary:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """DCP and Dask benchmarks of issue 19, one command, same checkpoints in one run.
 
-    PYTHONPATH=build/python python3 bench/dcp/run.py [--out docs-table.md] [--dask-gb 1.0]
+    PYTHONPATH=build/python python3 bench/dcp/run.py --doc docs/BENCHMARKS.md   # this run's section there
 
 1. Trains a small byte-level transformer from scratch on the license texts every Debian system
    ships (/usr/share/common-licenses), once in fp32 and once in bf16 (params and AdamW moments
@@ -295,6 +295,36 @@ def report(results, dask, args) -> str:
     return "\n".join(lines)
 
 
+def write_doc_section(doc: str, tables: str, args, started: str, seconds: float) -> None:
+    import re
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True,
+                                cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    except OSError:
+        commit = "?"
+    cmd = "bench/dcp/run.py " + " ".join(sys.argv[1:])
+    body = (f"<!-- begin section dcp (written by bench/dcp/run.py --doc; bench/report.py keeps it) -->\n"
+            f"## Distributed checkpoints (DCP) and Dask (issue 19)\n\n"
+            f"> `PYTHONPATH=build/python python3 {cmd}` — {started}, {seconds/60:.1f} min, commit `{commit}`, "
+            f"{os.cpu_count()} logical CPUs, torch {torch.__version__}. **The machine is shared**: the load average "
+            f"next to each timing says how much of the 2 cores the run got.\n\n"
+            f"Training state = model parameters + AdamW moments (+ step counters) of a byte-level transformer "
+            f"({args.layers} layers, d={args.d}) trained from scratch on /usr/share/common-licenses, checkpoint B "
+            f"{args.gap} steps after A (step {args.steps}); fp32 and bf16 (params and moments in bf16) are separate "
+            f"runs. Every writer saves the same B with `dcp.save` in one process (no_dist); ×-figures in "
+            f"brackets are raw / stored, the bold ones DCP+ZStandard size / z4ai size (target ≥ 1.1 keyframe, "
+            f"≥ 1.2 delta). Timings: median of {args.reps} interleaved repetitions; bold = z4ai time / plain "
+            f"FileSystemWriter time (targets: save ≤ 1, load ≤ 1.2). Every load is checked bit for bit.\n\n"
+            f"{tables}\n<!-- end section dcp -->\n")
+    text = open(doc).read() if os.path.exists(doc) else ""
+    pat = re.compile(r"<!-- begin section dcp .*?<!-- end section dcp -->\n", re.S)
+    text = pat.sub(lambda _: body, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + body
+    with open(doc, "w") as f:
+        f.write(text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=60, help="steps before checkpoint A")
@@ -312,8 +342,12 @@ def main() -> None:
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--dir", default=None, help="scratch directory (default: a temporary one under /tmp)")
     ap.add_argument("--out", default=None, help="also write the tables to this file")
+    ap.add_argument("--doc", default=None,
+                    help="write the tables as the 'dcp' section of this document (docs/BENCHMARKS.md), replacing "
+                         "the previous one; bench/report.py keeps the section when it rewrites the document")
     args = ap.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    started, t_start = time.time(), time.perf_counter()
     root = tempfile.mkdtemp(prefix="z4ai-dcp-bench-", dir=args.dir)
     print(f"# {os.cpu_count()} cores, torch {torch.__version__}, load {load_avg()}, scratch {root}", flush=True)
     try:
@@ -324,6 +358,9 @@ def main() -> None:
         if args.out:
             with open(args.out, "w") as f:
                 f.write(text + "\n")
+        if args.doc:
+            write_doc_section(args.doc, text, args, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+                              time.perf_counter() - t_start)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

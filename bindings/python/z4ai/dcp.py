@@ -427,13 +427,17 @@ class Z4Writer(FsspecWriter):
         """Data files of earlier (or interrupted) saves into this directory, now unreferenced."""
         keep = set(keep)
         try:
+            if hasattr(self.fs.fs, "invalidate_cache"):
+                self.fs.fs.invalidate_cache(os.fspath(self.path))  # object stores cache listings
             names = [posixpath.basename(os.fspath(p).rstrip("/")) for p in self.fs.ls(self.path)]
         except (OSError, NotImplementedError):
             return
         for name in names:
             if name.startswith("__") and name.endswith(_DATA_SUFFIX) and name not in keep:
                 try:
-                    self.fs.rm_file(self.fs.concat_path(self.path, name))
+                    # one DeleteObject per file (not fsspec rm's bulk DeleteObjects, which some
+                    # S3 implementations lack)
+                    self.fs.fs.rm_file(os.fspath(self.fs.concat_path(self.path, name)))
                 except OSError:
                     pass
 
@@ -484,8 +488,10 @@ class Z4Reader(FsspecReader):
         self.decode_threads = _default_threads() if threads is None else max(1, int(threads))
         self.storage_options = dict(storage_options or {})
         self._ckpt: Optional[_Checkpoint] = None
-        #: bytes of content decoded by the last read_data (tests check reshards decode only what they need)
+        #: content bytes the last read_data decoded from this checkpoint's items (a reshard decodes
+        #: only the ranges it needs) and from reference items of deltas (whole: the digest covers them)
         self.decoded_bytes = 0
+        self.reference_bytes = 0
 
     def set_up_storage_reader(self, metadata: Metadata, is_coordinator: bool, *args: Any, **kwargs: Any) -> None:
         super().set_up_storage_reader(metadata, is_coordinator, *args, **kwargs)
@@ -499,8 +505,19 @@ class Z4Reader(FsspecReader):
             info = _check_info(req.storage_index, self.storage_data[req.storage_index])
             per_file.setdefault(info["file"], []).append((req, info))
         ref_cache: Dict[Tuple[str, Tuple[int, ...]], bytes] = {}
+        ref_users: Dict[Tuple[str, Tuple[int, ...]], int] = {}  # requests still to use each cached reference
+        for req in plan.items:
+            if self.storage_data[req.storage_index].get("ref") is not None:
+                k = _key(req.storage_index)
+                ref_users[k] = ref_users.get(k, 0) + 1
         ref_lock = threading.Lock()
         decoded = [0]
+        decoded_ref = [0]
+        stat_lock = threading.Lock()
+
+        def count(n: int) -> None:
+            with stat_lock:
+                decoded[0] += n
 
         def reference_bytes(key: Tuple[str, Tuple[int, ...]], info: Dict[str, Any]) -> bytes:
             # A delta item decodes against its reference item's whole content (the digest covers
@@ -510,7 +527,14 @@ class Z4Reader(FsspecReader):
                 if b is None:
                     b = ck.reference_of(info, self.reference).decode_item(key, threads=1)
                     ref_cache[key] = b
+                    decoded_ref[0] += len(b)
                 return b
+
+        def release_reference(key: Tuple[str, Tuple[int, ...]]) -> None:
+            with ref_lock:
+                ref_users[key] -= 1
+                if ref_users[key] == 0:
+                    ref_cache.pop(key, None)
 
         def decode_tensor(req: Any, info: Dict[str, Any], frame: bytes, target: torch.Tensor) -> None:
             dtype = _torch_dtype(info["dtype"])
@@ -520,7 +544,16 @@ class Z4Reader(FsspecReader):
                                    f"item {req.storage_index.fqn!r} holds {dtype}, the target is {target.dtype}")
             width = torch._utils._element_size(dtype)
             key = _key(req.storage_index)
-            ref = reference_bytes(key, info) if info.get("ref") is not None else None
+            if info.get("ref") is None:
+                decode_range(req, info, frame, target, dtype, shape, width, key, None)
+                return
+            try:
+                decode_range(req, info, frame, target, dtype, shape, width, key, reference_bytes(key, info))
+            finally:
+                release_reference(key)
+
+        def decode_range(req: Any, info: Dict[str, Any], frame: bytes, target: torch.Tensor, dtype: torch.dtype,
+                         shape: List[int], width: int, key: Tuple[str, Tuple[int, ...]], ref: Optional[bytes]) -> None:
             offsets = [int(o) for o in req.storage_offsets]
             lengths = [int(n) for n in req.lengths]
             if len(offsets) != len(shape) or any(o + n > s for o, n, s in zip(offsets, lengths, shape)):
@@ -532,7 +565,7 @@ class Z4Reader(FsspecReader):
             contiguous_target = target.is_contiguous()
             if len(starts) == 1 and contiguous_target:
                 _decode(frame, _as_bytes(target), starts[0] * width, run * width, ref, ck.path, key[0], 1)
-                decoded[0] += run * width
+                count(run * width)
                 return
             tmp = torch.empty(lengths, dtype=dtype)
             flat = _as_bytes(tmp)
@@ -540,12 +573,12 @@ class Z4Reader(FsspecReader):
                 for i, s in enumerate(starts):
                     _decode(frame, flat[i * run * width:(i + 1) * run * width], s * width, run * width, ref,
                             ck.path, key[0], 1)
-                decoded[0] += len(starts) * run * width
+                count(len(starts) * run * width)
             else:  # many short runs: decode the span that covers them, then narrow
                 lo, hi = starts[0], starts[-1] + run
                 span = torch.empty(hi - lo, dtype=dtype)
                 _decode(frame, _as_bytes(span), lo * width, (hi - lo) * width, ref, ck.path, key[0], 1)
-                decoded[0] += (hi - lo) * width
+                count((hi - lo) * width)
                 idx = torch.tensor([s - lo for s in starts], dtype=torch.int64)
                 gather = idx[:, None] + torch.arange(run, dtype=torch.int64)[None, :]
                 tmp.view(-1).copy_(span[gather.reshape(-1)])
@@ -565,7 +598,7 @@ class Z4Reader(FsspecReader):
                                                    f"item {req.storage_index.fqn!r} is not a byte item")
                             out = bytearray(int(info["nbytes"]))
                             _decode(frame, out, 0, len(out), None, ck.path, req.storage_index.fqn, 1)
-                            decoded[0] += len(out)
+                            count(len(out))
                             planner.load_bytes(req, io.BytesIO(bytes(out)))
                             continue
                         if info.get("kind") != "tensor":
@@ -584,6 +617,7 @@ class Z4Reader(FsspecReader):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         self.decoded_bytes = decoded[0]
+        self.reference_bytes = decoded_ref[0]
         fut: Future = Future()
         fut.set_result(None)
         return fut
@@ -649,7 +683,7 @@ def prune(checkpoints: Sequence[str | os.PathLike], keep: Sequence[str | os.Path
         # metadata first: a half-pruned directory is an unloadable checkpoint, never a wrong one
         for name in sorted(names, key=lambda n: n != _METADATA):
             if name == _METADATA or (name.startswith("__") and name.endswith(_DATA_SUFFIX)):
-                fs.rm(_join(c, name))
+                fs.rm_file(_join(c, name))
         try:
             if not fs.ls(c, detail=False):
                 fs.rmdir(c)
