@@ -271,3 +271,16 @@ def test_corrupt_or_foreign_checkpoints_fail_clearly(tmp_path):
     p.write_bytes(bytes(b[: len(b) // 3]))
     with raises(z4ai.Error, match="truncated"):
         _load(tmp_path / "k")
+    # hostile metadata: a data file outside the checkpoint, a size that would allocate petabytes
+    _save(tmp_path / "h", 1)
+    md_path = tmp_path / "h" / ".metadata"
+    good = md_path.read_bytes()
+    for field, value, message in (("file", "../plain/.metadata", "bad data file name"),
+                                  ("nbytes", 1 << 50, "metadata says|disagree"),
+                                  ("offset", -5, "bad offset")):
+        md = pickle.loads(good)
+        for info in md.storage_data.values():
+            info[field] = value
+        md_path.write_bytes(pickle.dumps(md))
+        with raises(z4ai.CorruptError, match=message):
+            _load(tmp_path / "h")

@@ -25,6 +25,7 @@ import io
 import os
 import pickle
 import posixpath
+import re
 import queue
 import threading
 import uuid
@@ -58,6 +59,7 @@ LAYOUT_VERSION = 1
 
 _METADATA = ".metadata"
 _DATA_SUFFIX = ".z4dcp"
+_DATA_NAME = re.compile(r"^__[0-9]+_[0-9a-f]{12}\.z4dcp$")
 
 # torch dtype -> z4ai dtype name: the element type picks the byte-plane split and the delta's
 # word width. Types z4ai has no name for (complex, ...) are stored as opaque bytes.
@@ -148,7 +150,32 @@ def _check_info(index: Any, info: Any) -> Dict[str, Any]:
         raise Error(-6, "Z4AI_E_VERSION_UNSUPPORTED",
                     f"item {index.fqn!r} has z4ai DCP layout {info['z4ai_dcp']}; this z4ai reads up to "
                     f"{LAYOUT_VERSION}")
+    # the data file is a plain name inside the checkpoint, never a path that leaves it
+    name = info.get("file")
+    if not isinstance(name, str) or not _DATA_NAME.match(name):
+        raise CorruptError(-4, "Z4AI_E_CORRUPT", f"item {index.fqn!r}: bad data file name {name!r}")
+    for k in ("offset", "length", "nbytes"):
+        if not isinstance(info.get(k), int) or info[k] < 0:
+            raise CorruptError(-4, "Z4AI_E_CORRUPT", f"item {index.fqn!r}: bad {k} {info.get(k)!r}")
     return info
+
+
+def _check_frame(frame: bytes, info: Dict[str, Any], path: str, fqn: str) -> None:
+    """The frame must hold exactly what the metadata says (before anything is allocated for it)."""
+    try:
+        size = frame_info(frame).content_size
+    except Error as e:
+        raise type(e)(e.status, e.name, f"{path!r} item {fqn!r}: {e.detail}") from None
+    want = int(info["nbytes"])
+    if info.get("kind") == "tensor":
+        n = 1
+        for d in info.get("shape", ()):
+            n *= int(d)
+        if n * torch._utils._element_size(_torch_dtype(info["dtype"])) != want:
+            raise CorruptError(-4, "Z4AI_E_CORRUPT", f"{path!r} item {fqn!r}: shape and dtype disagree with nbytes")
+    if size is not None and size != want:
+        raise CorruptError(-4, "Z4AI_E_CORRUPT",
+                           f"{path!r} item {fqn!r}: the frame holds {size} bytes, the metadata says {want}")
 
 
 class _Checkpoint:
@@ -230,6 +257,7 @@ class _Checkpoint:
             raise ReferenceMismatchError(-13, "Z4AI_E_REFERENCE_MISMATCH",
                                          f"checkpoint {self.path!r} has no item {key[0]!r} at offsets {key[1]}")
         frame = self.read_frame(info)
+        _check_frame(frame, info, self.path, key[0])
         ref = None
         if info.get("ref") is not None:
             ref = self.reference_of(info, reference).decode_item(key, threads=threads)
@@ -592,6 +620,7 @@ class Z4Reader(FsspecReader):
                 with self.fs.create_stream(self.fs.concat_path(self.path, rel), "rb") as stream:
                     for req, info in reqs:
                         frame = ck.read_frame(info, stream)
+                        _check_frame(frame, info, ck.path, req.storage_index.fqn)
                         if req.type == LoadItemType.BYTE_IO:
                             if info.get("kind") != "bytes":
                                 raise CorruptError(-4, "Z4AI_E_CORRUPT",
