@@ -207,6 +207,10 @@ def _dask_write(url: str, src: str, workers: int, shard_rows: int):
 
     import z4ai.dask as zd
 
+    # One core per worker: threads_per_worker=1, and zarr's own codec thread pool (which would
+    # otherwise encode a shard's inner chunks on every core from a single worker) limited to one
+    # thread through its config variable, inherited by the worker processes.
+    os.environ["ZARR_THREADING__MAX_WORKERS"] = "1"
     cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                        dashboard_address=None, worker_dashboard_address=None)
     client = distributed.Client(cluster)
@@ -360,6 +364,7 @@ def main() -> None:
     ap.add_argument("--dask-reps", type=int, default=1, help="1: one run each of 1 and 2 workers; 2: twice")
     ap.add_argument("--shard-rows", type=int, default=2048, help="rows of 4096 fp32 per shard (32 MiB)")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--no-dcp", action="store_true", help="only the Dask part")
     ap.add_argument("--dir", default=None, help="scratch directory (default: a temporary one under /tmp)")
     ap.add_argument("--out", default=None, help="also write the tables to this file")
     ap.add_argument("--doc", default=None,
@@ -371,7 +376,8 @@ def main() -> None:
     root = tempfile.mkdtemp(prefix="z4ai-dcp-bench-", dir=args.dir)
     print(f"# {os.cpu_count()} cores, torch {torch.__version__}, load {load_avg()}, scratch {root}", flush=True)
     try:
-        results = [bench_dcp("fp32", torch.float32, args, root), bench_dcp("bf16", torch.bfloat16, args, root)]
+        results = [] if args.no_dcp else [bench_dcp("fp32", torch.float32, args, root),
+                                          bench_dcp("bf16", torch.bfloat16, args, root)]
         dask = None if args.no_dask else bench_dask(args, root)
         text = report(results, dask, args)
         print(text)
