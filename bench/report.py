@@ -636,14 +636,15 @@ def render(results: Path) -> str:
     return "\n".join(L) + "\n"
 
 
-# Sections other benchmarks write into the same document (bench/dcp/run.py --doc): kept across a rewrite.
-_KEPT_SECTION = re.compile(r"<!-- begin section (\S+) .*?-->\n.*?<!-- end section \1 -->\n", re.S)
+# Sections other benchmarks write into the same document between these markers (e.g.
+# bench/remote/remote_bench.py --doc): carried over when the rest is regenerated.
+SEPARATE = re.compile(r"<!-- ([a-z0-9-]+):begin -->.*?<!-- \1:end -->\n?", re.S)
 
 
-def kept_sections(path: Path) -> str:
-    if not path.exists():
-        return ""
-    return "".join("\n" + m.group(0) for m in _KEPT_SECTION.finditer(path.read_text()))
+def keep_separate_sections(out: Path, text: str) -> str:
+    old = out.read_text() if out.exists() else ""
+    blocks = [m.group(0) for m in SEPARATE.finditer(old)]
+    return text.rstrip("\n") + "\n\n" + "".join(blocks) if blocks else text
 
 
 def main(argv=None) -> int:
@@ -653,7 +654,8 @@ def main(argv=None) -> int:
     ap.add_argument("--print-summary", action="store_true",
                     help="also print the z4ai/ZipNN and targets sections to stdout")
     args = ap.parse_args(argv)
-    text = render(Path(args.results)) + kept_sections(Path(args.out))
+    text = render(Path(args.results))
+    text = keep_separate_sections(Path(args.out), text)
     Path(args.out).write_text(text)
     print(f"[report] wrote {args.out}", file=sys.stderr)
     if args.print_summary:

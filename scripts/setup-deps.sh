@@ -18,6 +18,8 @@ command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
 command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
 # nginx: the HTTP Range-request test of container random access (ctest label http).
 PACKAGES+=(nginx-light)
+# libcurl: the CLI reads containers behind http(s):// URLs with ranged requests (#17).
+PACKAGES+=(libcurl4-openssl-dev)
 # Java (JDK + the default-java symlink CMake's FindJNI needs) and C# (Debian's mono).
 PACKAGES+=(default-jdk-headless mono-mcs mono-runtime)
 

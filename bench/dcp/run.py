@@ -329,7 +329,7 @@ def write_doc_section(doc: str, tables: str, args, started: str, seconds: float)
     except OSError:
         commit = "?"
     cmd = "bench/dcp/run.py " + " ".join(sys.argv[1:])
-    body = (f"<!-- begin section dcp (written by bench/dcp/run.py --doc; bench/report.py keeps it) -->\n"
+    body = (f"<!-- dcp:begin -->\n"
             f"## Distributed checkpoints (DCP) and Dask (issue 19)\n\n"
             f"> `PYTHONPATH=build/python python3 {cmd}` — {started}, {seconds/60:.1f} min, commit `{commit}`, "
             f"{os.cpu_count()} logical CPUs, torch {torch.__version__}. **The machine is shared**: the load average "
@@ -341,9 +341,9 @@ def write_doc_section(doc: str, tables: str, args, started: str, seconds: float)
             f"brackets are raw / stored, the bold ones DCP+ZStandard size / z4ai size (target ≥ 1.1 keyframe, "
             f"≥ 1.2 delta). Timings: median of {args.reps} interleaved repetitions; bold = z4ai time / plain "
             f"FileSystemWriter time (targets: save ≤ 1, load ≤ 1.2). Every load is checked bit for bit.\n\n"
-            f"{tables}\n<!-- end section dcp -->\n")
+            f"{tables}\n<!-- dcp:end -->\n")
     text = open(doc).read() if os.path.exists(doc) else ""
-    pat = re.compile(r"<!-- begin section dcp .*?<!-- end section dcp -->\n", re.S)
+    pat = re.compile(r"<!-- dcp:begin -->.*?<!-- dcp:end -->\n", re.S)
     text = pat.sub(lambda _: body, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + body
     with open(doc, "w") as f:
         f.write(text)
@@ -369,7 +369,7 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="also write the tables to this file")
     ap.add_argument("--doc", default=None,
                     help="write the tables as the 'dcp' section of this document (docs/BENCHMARKS.md), replacing "
-                         "the previous one; bench/report.py keeps the section when it rewrites the document")
+                         "the previous one (between <!-- dcp:begin/end --> markers, which bench/report.py keeps)")
     args = ap.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     started, t_start = time.time(), time.perf_counter()
