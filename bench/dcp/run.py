@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """DCP and Dask benchmarks of issue 19, one command, same checkpoints in one run.
 
-    PYTHONPATH=build/python python3 bench/dcp/run.py [--out docs-table.md] [--dask-gb 1.0]
+    PYTHONPATH=build/python python3 bench/dcp/run.py --doc docs/BENCHMARKS.md   # this run's section there
 
 1. Trains a small byte-level transformer from scratch on the license texts every Debian system
    ships (/usr/share/common-licenses), once in fp32 and once in bf16 (params and AdamW moments
@@ -156,6 +156,7 @@ def bench_dcp(dtype_name: str, dtype: torch.dtype, args, root: str):
                "z4-key": lambda p: Z4Reader(p, threads=args.threads),
                "z4-delta": lambda p: Z4Reader(p, threads=args.threads)}
     save_t = {k: [] for k in writers}
+    save_cpu = {k: [] for k in writers}  # process CPU seconds (all threads): what the save costs, load or not
     load_t = {k: [] for k in writers}
     sizes = {}
     loads = []
@@ -163,9 +164,10 @@ def bench_dcp(dtype_name: str, dtype: torch.dtype, args, root: str):
         order = list(writers) if rep % 2 == 0 else list(reversed(writers))
         for name in order:
             p = os.path.join(d, f"{name}-{rep}")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             dcp.save(b, storage_writer=writers[name](p), no_dist=True)
             save_t[name].append(time.perf_counter() - t0)
+            save_cpu[name].append(time.process_time() - c0)
             sizes[name] = dir_size(p)
         for name in order:
             p = os.path.join(d, f"{name}-{rep}")
@@ -181,7 +183,9 @@ def bench_dcp(dtype_name: str, dtype: torch.dtype, args, root: str):
                 shutil.rmtree(os.path.join(d, f"{name}-{rep}"))
     med = {k: statistics.median(v) for k, v in save_t.items()}
     medl = {k: statistics.median(v) for k, v in load_t.items()}
+    medc = {k: statistics.median(v) for k, v in save_cpu.items()}
     return {"dtype": dtype_name, "params": nparams, "raw": raw, "sizes": sizes, "save": med, "load": medl,
+            "save_cpu": medc,
             "loads": loads, "loss": loss}
 
 
@@ -203,6 +207,10 @@ def _dask_write(url: str, src: str, workers: int, shard_rows: int):
 
     import z4ai.dask as zd
 
+    # One core per worker: threads_per_worker=1, and zarr's own codec thread pool (which would
+    # otherwise encode a shard's inner chunks on every core from a single worker) limited to one
+    # thread through its config variable, inherited by the worker processes.
+    os.environ["ZARR_THREADING__MAX_WORKERS"] = "1"
     cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                                        dashboard_address=None, worker_dashboard_address=None)
     client = distributed.Client(cluster)
@@ -214,16 +222,26 @@ def _dask_write(url: str, src: str, workers: int, shard_rows: int):
                                                   (mm.shape[1],)), dtype=np.float32)
         client.run(lambda: None)
         la = load_avg()
+        cpu0 = client.run(_cpu_seconds)
         t0 = time.perf_counter()
         zd.to_zarr(x, url, "w", shards=(shard_rows, mm.shape[1]), chunks=(shard_rows // 8, mm.shape[1]))
         dt = time.perf_counter() - t0
+        cpu1 = client.run(_cpu_seconds)
+        cpu = sorted(cpu1[w] - cpu0[w] for w in cpu1)
         back = zd.from_zarr(url, "w")
         wrong = int(da.map_blocks(_count_wrong, back, src, dtype=np.int64, chunks=((1,) * back.numblocks[0], (1,)))
                     .sum().compute())
-        return dt, la, load_avg(), wrong
+        return dt, la, load_avg(), wrong, cpu
     finally:
         client.close()
         cluster.close()
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _read_src(src, block_info=None):
@@ -251,11 +269,11 @@ def bench_dask(args, root: str):
     for workers in (1, 2, 1, 2)[: 2 * args.dask_reps]:
         url = os.path.join(root, f"dask-{workers}.zarr")
         shutil.rmtree(url, ignore_errors=True)
-        dt, la0, la1, wrong = _dask_write(url, src, workers, args.shard_rows)
+        dt, la0, la1, wrong, cpu = _dask_write(url, src, workers, args.shard_rows)
         size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(url) for f in fs)
         print(f"# dask {workers} worker(s): {dt:.1f} s, {mm.nbytes/dt/1e6:.0f} MB/s, ratio {mm.nbytes/size:.3f}, "
-              f"{wrong} wrong [load {la0}->{la1}]", flush=True)
-        out.append((workers, dt, la0, la1, wrong, mm.nbytes / size))
+              f"{wrong} wrong, worker CPU s {[round(c, 1) for c in cpu]} [load {la0}->{la1}]", flush=True)
+        out.append((workers, dt, la0, la1, wrong, mm.nbytes / size, cpu))
         shutil.rmtree(url, ignore_errors=True)
     return mm.nbytes, out
 
@@ -271,28 +289,64 @@ def report(results, dask, args) -> str:
             f"{mb(s['zstd'])} ({s['plain']/s['zstd']:.3f}x) | {mb(s['z4-key'])} ({s['plain']/s['z4-key']:.3f}x) | "
             f"{mb(s['z4-delta'])} ({s['plain']/s['z4-delta']:.3f}x) | **{s['zstd']/s['z4-key']:.3f}x** | "
             f"**{s['zstd']/s['z4-delta']:.3f}x** |")
-    lines += ["", "| state | save plain | save zstd | save z4 key | save z4 delta | z4 key / plain | "
-              "load plain | load zstd | load z4 key | load z4 delta | z4 key / plain | z4 delta / plain | load avg |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "| state | save plain | save zstd | save z4 key | save z4 delta | **z4 key / plain** | "
+              "**z4 delta / plain** | save CPU s: plain / zstd / z4 key / z4 delta | load avg |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    ms = lambda t: f"{t*1e3:.0f} ms"  # noqa: E731
     for r in results:
-        sv, ld = r["save"], r["load"]
-        ms = lambda t: f"{t*1e3:.0f} ms"  # noqa: E731
+        sv, c = r["save"], r["save_cpu"]
         lines.append(
             f"| {r['dtype']} | {ms(sv['plain'])} | {ms(sv['zstd'])} | {ms(sv['z4-key'])} | {ms(sv['z4-delta'])} | "
-            f"**{sv['z4-key']/sv['plain']:.2f}** | {ms(ld['plain'])} | {ms(ld['zstd'])} | {ms(ld['z4-key'])} | "
-            f"{ms(ld['z4-delta'])} | **{ld['z4-key']/ld['plain']:.2f}** | **{ld['z4-delta']/ld['plain']:.2f}** | "
-            f"{', '.join(r['loads'])} |")
+            f"**{sv['z4-key']/sv['plain']:.2f}** | **{sv['z4-delta']/sv['plain']:.2f}** | "
+            f"{c['plain']:.2f} / {c['zstd']:.2f} / {c['z4-key']:.2f} / {c['z4-delta']:.2f} | {', '.join(r['loads'])} |")
+    lines += ["", "| state | load plain | load zstd | load z4 key | load z4 delta | **z4 key / plain** | "
+              "**z4 delta / plain** |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        ld = r["load"]
+        lines.append(
+            f"| {r['dtype']} | {ms(ld['plain'])} | {ms(ld['zstd'])} | {ms(ld['z4-key'])} | {ms(ld['z4-delta'])} | "
+            f"**{ld['z4-key']/ld['plain']:.2f}** | **{ld['z4-delta']/ld['plain']:.2f}** |")
     if dask:
         nbytes, runs = dask
         lines += ["", f"| Dask write of {nbytes/1e9:.2f} GB fp32 (z4ai.dask.to_zarr) | wall | MB/s | ratio | "
-                  "wrong elements | load avg before→after |", "|---|---|---|---|---|---|"]
-        for w, dt, la0, la1, wrong, ratio in runs:
+                  "wrong elements | CPU s per worker | load avg before→after |", "|---|---|---|---|---|---|---|"]
+        for w, dt, la0, la1, wrong, ratio, cpu in runs:
             lines.append(f"| {w} worker process(es) | {dt:.1f} s | {nbytes/dt/1e6:.0f} | {ratio:.3f} | {wrong} | "
-                         f"{la0}→{la1} |")
+                         f"{' + '.join(f'{c:.1f}' for c in cpu)} | {la0}→{la1} |")
         one = min(dt for w, dt, *_ in runs if w == 1)
         two = min(dt for w, dt, *_ in runs if w == 2)
-        lines.append(f"\n2 workers vs 1 (best of each): **{one/two:.2f}x**")
+        lines.append(f"\n2 workers vs 1 (best wall of each): **{one/two:.2f}x**")
     return "\n".join(lines)
+
+
+def write_doc_section(doc: str, tables: str, args, started: str, seconds: float) -> None:
+    import re
+    import subprocess
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True,
+                                cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip()
+    except OSError:
+        commit = "?"
+    cmd = "bench/dcp/run.py " + " ".join(sys.argv[1:])
+    body = (f"<!-- dcp:begin -->\n"
+            f"## Distributed checkpoints (DCP) and Dask (issue 19)\n\n"
+            f"> `PYTHONPATH=build/python python3 {cmd}` — {started}, {seconds/60:.1f} min, commit `{commit}`, "
+            f"{os.cpu_count()} logical CPUs, torch {torch.__version__}. **The machine is shared**: the load average "
+            f"next to each timing says how much of the 2 cores the run got.\n\n"
+            f"Training state = model parameters + AdamW moments (+ step counters) of a byte-level transformer "
+            f"({args.layers} layers, d={args.d}) trained from scratch on /usr/share/common-licenses, checkpoint B "
+            f"{args.gap} steps after A (step {args.steps}); fp32 and bf16 (params and moments in bf16) are separate "
+            f"runs. Every writer saves the same B with `dcp.save` in one process (no_dist); ×-figures in "
+            f"brackets are raw / stored, the bold ones DCP+ZStandard size / z4ai size (target ≥ 1.1 keyframe, "
+            f"≥ 1.2 delta). Timings: median of {args.reps} interleaved repetitions; bold = z4ai time / plain "
+            f"FileSystemWriter time (targets: save ≤ 1, load ≤ 1.2). Every load is checked bit for bit.\n\n"
+            f"{tables}\n<!-- dcp:end -->\n")
+    text = open(doc).read() if os.path.exists(doc) else ""
+    pat = re.compile(r"<!-- dcp:begin -->.*?<!-- dcp:end -->\n", re.S)
+    text = pat.sub(lambda _: body, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + body
+    with open(doc, "w") as f:
+        f.write(text)
 
 
 def main() -> None:
@@ -310,20 +364,29 @@ def main() -> None:
     ap.add_argument("--dask-reps", type=int, default=1, help="1: one run each of 1 and 2 workers; 2: twice")
     ap.add_argument("--shard-rows", type=int, default=2048, help="rows of 4096 fp32 per shard (32 MiB)")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--no-dcp", action="store_true", help="only the Dask part")
     ap.add_argument("--dir", default=None, help="scratch directory (default: a temporary one under /tmp)")
     ap.add_argument("--out", default=None, help="also write the tables to this file")
+    ap.add_argument("--doc", default=None,
+                    help="write the tables as the 'dcp' section of this document (docs/BENCHMARKS.md), replacing "
+                         "the previous one (between <!-- dcp:begin/end --> markers, which bench/report.py keeps)")
     args = ap.parse_args()
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    started, t_start = time.time(), time.perf_counter()
     root = tempfile.mkdtemp(prefix="z4ai-dcp-bench-", dir=args.dir)
     print(f"# {os.cpu_count()} cores, torch {torch.__version__}, load {load_avg()}, scratch {root}", flush=True)
     try:
-        results = [bench_dcp("fp32", torch.float32, args, root), bench_dcp("bf16", torch.bfloat16, args, root)]
+        results = [] if args.no_dcp else [bench_dcp("fp32", torch.float32, args, root),
+                                          bench_dcp("bf16", torch.bfloat16, args, root)]
         dask = None if args.no_dask else bench_dask(args, root)
         text = report(results, dask, args)
         print(text)
         if args.out:
             with open(args.out, "w") as f:
                 f.write(text + "\n")
+        if args.doc:
+            write_doc_section(args.doc, text, args, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
+                              time.perf_counter() - t_start)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -194,7 +194,7 @@ def main() -> None:
             want = torch.load(f"{root}/{ckpt}.full.pt", weights_only=True)
             n = assert_identical(want, full, f"{ckpt} loaded on {world} rank(s) ({mode})")
             print(f"rank 0 OK {n} tensors", flush=True)
-        print(f"rank {rank()} decoded {reader.decoded_bytes}", flush=True)
+        print(f"rank {rank()} decoded {reader.decoded_bytes} reference {reader.reference_bytes}", flush=True)
     elif scenario == "die":
         model, optim = build(mode)
         train(model, optim, 4, seed=3)

@@ -22,7 +22,7 @@ torch = pytest.importorskip("torch")
 import torch.distributed.checkpoint as dcp  # noqa: E402
 
 import z4ai  # noqa: E402
-from z4ai.dcp import Z4Reader, Z4Writer, chain_depth, dependencies, item_infos, prune  # noqa: E402
+from z4ai.dcp import _Checkpoint, Z4Reader, Z4Writer, chain_depth, dependencies, item_infos, prune  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "dcp_worker.py")
@@ -115,9 +115,16 @@ def test_reshard_2_to_1_after_a_rank_was_killed_mid_save(trained):
     for ck in ("k1", "k2"):
         outs = launch(1, "load", d, "plain", ck)
         assert "OK" in outs[0], outs
-    # the next complete save into k1 removes the dead save's partial files
+    # the next complete save into k1 removes the dead save's partial files (and k2, a delta
+    # against the replaced k1, now fails clearly instead of decoding against the wrong base)
     leftovers = set(after) - set(before)
     assert leftovers, "the killed save should have left a partial data file"
+    _save(d / "k1", 7)
+    assert not leftovers & set(os.listdir(d / "k1"))
+    assert _same(_load(d / "k1"), _sd(7))
+    with raises(z4ai.ReferenceMismatchError, match="overwritten"):
+        key = next(k for k, i in item_infos(d / "k2").items() if i.get("ref"))
+        _Checkpoint(str(d / "k2")).decode_item(key)
 
 
 def test_ddp_checkpoint_loads_on_one_process(trained):
@@ -132,10 +139,16 @@ def test_reshard_1_to_2_decodes_only_needed_ranges(trained):
         assert "OK" in outs[0], outs
         total = sum(i["nbytes"] for i in item_infos(d / ck).values())
         decoded = [int(o.rsplit("decoded ", 1)[1].split()[0]) for o in outs]
+        reference = [int(o.rsplit("reference ", 1)[1].split()[0]) for o in outs]
         # FSDP2 gives each rank half of every dim-0 shardable tensor: each decodes about half
+        # of the checkpoint's items; a delta's reference items are decoded whole (docs/DCP.md)
         for n in decoded:
             assert n < 0.6 * total, (ck, decoded, total)
         assert sum(decoded) >= total * 0.95
+        if ck == "k1":
+            assert reference == [0, 0]
+        else:
+            assert all(0 < r <= total for r in reference), reference
 
 
 # ---- single process: references, prune, pickling ----------------------------------------------
@@ -258,3 +271,16 @@ def test_corrupt_or_foreign_checkpoints_fail_clearly(tmp_path):
     p.write_bytes(bytes(b[: len(b) // 3]))
     with raises(z4ai.Error, match="truncated"):
         _load(tmp_path / "k")
+    # hostile metadata: a data file outside the checkpoint, a size that would allocate petabytes
+    _save(tmp_path / "h", 1)
+    md_path = tmp_path / "h" / ".metadata"
+    good = md_path.read_bytes()
+    for field, value, message in (("file", "../plain/.metadata", "bad data file name"),
+                                  ("nbytes", 1 << 50, "metadata says|disagree"),
+                                  ("offset", -5, "bad offset")):
+        md = pickle.loads(good)
+        for info in md.storage_data.values():
+            info[field] = value
+        md_path.write_bytes(pickle.dumps(md))
+        with raises(z4ai.CorruptError, match=message):
+            _load(tmp_path / "h")

@@ -25,6 +25,7 @@ import io
 import os
 import pickle
 import posixpath
+import re
 import queue
 import threading
 import uuid
@@ -58,6 +59,7 @@ LAYOUT_VERSION = 1
 
 _METADATA = ".metadata"
 _DATA_SUFFIX = ".z4dcp"
+_DATA_NAME = re.compile(r"^__[0-9]+_[0-9a-f]{12}\.z4dcp$")
 
 # torch dtype -> z4ai dtype name: the element type picks the byte-plane split and the delta's
 # word width. Types z4ai has no name for (complex, ...) are stored as opaque bytes.
@@ -148,7 +150,32 @@ def _check_info(index: Any, info: Any) -> Dict[str, Any]:
         raise Error(-6, "Z4AI_E_VERSION_UNSUPPORTED",
                     f"item {index.fqn!r} has z4ai DCP layout {info['z4ai_dcp']}; this z4ai reads up to "
                     f"{LAYOUT_VERSION}")
+    # the data file is a plain name inside the checkpoint, never a path that leaves it
+    name = info.get("file")
+    if not isinstance(name, str) or not _DATA_NAME.match(name):
+        raise CorruptError(-4, "Z4AI_E_CORRUPT", f"item {index.fqn!r}: bad data file name {name!r}")
+    for k in ("offset", "length", "nbytes"):
+        if not isinstance(info.get(k), int) or info[k] < 0:
+            raise CorruptError(-4, "Z4AI_E_CORRUPT", f"item {index.fqn!r}: bad {k} {info.get(k)!r}")
     return info
+
+
+def _check_frame(frame: bytes, info: Dict[str, Any], path: str, fqn: str) -> None:
+    """The frame must hold exactly what the metadata says (before anything is allocated for it)."""
+    try:
+        size = frame_info(frame).content_size
+    except Error as e:
+        raise type(e)(e.status, e.name, f"{path!r} item {fqn!r}: {e.detail}") from None
+    want = int(info["nbytes"])
+    if info.get("kind") == "tensor":
+        n = 1
+        for d in info.get("shape", ()):
+            n *= int(d)
+        if n * torch._utils._element_size(_torch_dtype(info["dtype"])) != want:
+            raise CorruptError(-4, "Z4AI_E_CORRUPT", f"{path!r} item {fqn!r}: shape and dtype disagree with nbytes")
+    if size is not None and size != want:
+        raise CorruptError(-4, "Z4AI_E_CORRUPT",
+                           f"{path!r} item {fqn!r}: the frame holds {size} bytes, the metadata says {want}")
 
 
 class _Checkpoint:
@@ -230,6 +257,7 @@ class _Checkpoint:
             raise ReferenceMismatchError(-13, "Z4AI_E_REFERENCE_MISMATCH",
                                          f"checkpoint {self.path!r} has no item {key[0]!r} at offsets {key[1]}")
         frame = self.read_frame(info)
+        _check_frame(frame, info, self.path, key[0])
         ref = None
         if info.get("ref") is not None:
             ref = self.reference_of(info, reference).decode_item(key, threads=threads)
@@ -427,13 +455,17 @@ class Z4Writer(FsspecWriter):
         """Data files of earlier (or interrupted) saves into this directory, now unreferenced."""
         keep = set(keep)
         try:
+            if hasattr(self.fs.fs, "invalidate_cache"):
+                self.fs.fs.invalidate_cache(os.fspath(self.path))  # object stores cache listings
             names = [posixpath.basename(os.fspath(p).rstrip("/")) for p in self.fs.ls(self.path)]
         except (OSError, NotImplementedError):
             return
         for name in names:
             if name.startswith("__") and name.endswith(_DATA_SUFFIX) and name not in keep:
                 try:
-                    self.fs.rm_file(self.fs.concat_path(self.path, name))
+                    # one DeleteObject per file (not fsspec rm's bulk DeleteObjects, which some
+                    # S3 implementations lack)
+                    self.fs.fs.rm_file(os.fspath(self.fs.concat_path(self.path, name)))
                 except OSError:
                     pass
 
@@ -484,8 +516,10 @@ class Z4Reader(FsspecReader):
         self.decode_threads = _default_threads() if threads is None else max(1, int(threads))
         self.storage_options = dict(storage_options or {})
         self._ckpt: Optional[_Checkpoint] = None
-        #: bytes of content decoded by the last read_data (tests check reshards decode only what they need)
+        #: content bytes the last read_data decoded from this checkpoint's items (a reshard decodes
+        #: only the ranges it needs) and from reference items of deltas (whole: the digest covers them)
         self.decoded_bytes = 0
+        self.reference_bytes = 0
 
     def set_up_storage_reader(self, metadata: Metadata, is_coordinator: bool, *args: Any, **kwargs: Any) -> None:
         super().set_up_storage_reader(metadata, is_coordinator, *args, **kwargs)
@@ -499,8 +533,19 @@ class Z4Reader(FsspecReader):
             info = _check_info(req.storage_index, self.storage_data[req.storage_index])
             per_file.setdefault(info["file"], []).append((req, info))
         ref_cache: Dict[Tuple[str, Tuple[int, ...]], bytes] = {}
+        ref_users: Dict[Tuple[str, Tuple[int, ...]], int] = {}  # requests still to use each cached reference
+        for req in plan.items:
+            if self.storage_data[req.storage_index].get("ref") is not None:
+                k = _key(req.storage_index)
+                ref_users[k] = ref_users.get(k, 0) + 1
         ref_lock = threading.Lock()
         decoded = [0]
+        decoded_ref = [0]
+        stat_lock = threading.Lock()
+
+        def count(n: int) -> None:
+            with stat_lock:
+                decoded[0] += n
 
         def reference_bytes(key: Tuple[str, Tuple[int, ...]], info: Dict[str, Any]) -> bytes:
             # A delta item decodes against its reference item's whole content (the digest covers
@@ -510,7 +555,14 @@ class Z4Reader(FsspecReader):
                 if b is None:
                     b = ck.reference_of(info, self.reference).decode_item(key, threads=1)
                     ref_cache[key] = b
+                    decoded_ref[0] += len(b)
                 return b
+
+        def release_reference(key: Tuple[str, Tuple[int, ...]]) -> None:
+            with ref_lock:
+                ref_users[key] -= 1
+                if ref_users[key] == 0:
+                    ref_cache.pop(key, None)
 
         def decode_tensor(req: Any, info: Dict[str, Any], frame: bytes, target: torch.Tensor) -> None:
             dtype = _torch_dtype(info["dtype"])
@@ -520,7 +572,16 @@ class Z4Reader(FsspecReader):
                                    f"item {req.storage_index.fqn!r} holds {dtype}, the target is {target.dtype}")
             width = torch._utils._element_size(dtype)
             key = _key(req.storage_index)
-            ref = reference_bytes(key, info) if info.get("ref") is not None else None
+            if info.get("ref") is None:
+                decode_range(req, info, frame, target, dtype, shape, width, key, None)
+                return
+            try:
+                decode_range(req, info, frame, target, dtype, shape, width, key, reference_bytes(key, info))
+            finally:
+                release_reference(key)
+
+        def decode_range(req: Any, info: Dict[str, Any], frame: bytes, target: torch.Tensor, dtype: torch.dtype,
+                         shape: List[int], width: int, key: Tuple[str, Tuple[int, ...]], ref: Optional[bytes]) -> None:
             offsets = [int(o) for o in req.storage_offsets]
             lengths = [int(n) for n in req.lengths]
             if len(offsets) != len(shape) or any(o + n > s for o, n, s in zip(offsets, lengths, shape)):
@@ -532,7 +593,7 @@ class Z4Reader(FsspecReader):
             contiguous_target = target.is_contiguous()
             if len(starts) == 1 and contiguous_target:
                 _decode(frame, _as_bytes(target), starts[0] * width, run * width, ref, ck.path, key[0], 1)
-                decoded[0] += run * width
+                count(run * width)
                 return
             tmp = torch.empty(lengths, dtype=dtype)
             flat = _as_bytes(tmp)
@@ -540,12 +601,12 @@ class Z4Reader(FsspecReader):
                 for i, s in enumerate(starts):
                     _decode(frame, flat[i * run * width:(i + 1) * run * width], s * width, run * width, ref,
                             ck.path, key[0], 1)
-                decoded[0] += len(starts) * run * width
+                count(len(starts) * run * width)
             else:  # many short runs: decode the span that covers them, then narrow
                 lo, hi = starts[0], starts[-1] + run
                 span = torch.empty(hi - lo, dtype=dtype)
                 _decode(frame, _as_bytes(span), lo * width, (hi - lo) * width, ref, ck.path, key[0], 1)
-                decoded[0] += (hi - lo) * width
+                count((hi - lo) * width)
                 idx = torch.tensor([s - lo for s in starts], dtype=torch.int64)
                 gather = idx[:, None] + torch.arange(run, dtype=torch.int64)[None, :]
                 tmp.view(-1).copy_(span[gather.reshape(-1)])
@@ -559,13 +620,14 @@ class Z4Reader(FsspecReader):
                 with self.fs.create_stream(self.fs.concat_path(self.path, rel), "rb") as stream:
                     for req, info in reqs:
                         frame = ck.read_frame(info, stream)
+                        _check_frame(frame, info, ck.path, req.storage_index.fqn)
                         if req.type == LoadItemType.BYTE_IO:
                             if info.get("kind") != "bytes":
                                 raise CorruptError(-4, "Z4AI_E_CORRUPT",
                                                    f"item {req.storage_index.fqn!r} is not a byte item")
                             out = bytearray(int(info["nbytes"]))
                             _decode(frame, out, 0, len(out), None, ck.path, req.storage_index.fqn, 1)
-                            decoded[0] += len(out)
+                            count(len(out))
                             planner.load_bytes(req, io.BytesIO(bytes(out)))
                             continue
                         if info.get("kind") != "tensor":
@@ -584,6 +646,7 @@ class Z4Reader(FsspecReader):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         self.decoded_bytes = decoded[0]
+        self.reference_bytes = decoded_ref[0]
         fut: Future = Future()
         fut.set_result(None)
         return fut
@@ -649,7 +712,7 @@ def prune(checkpoints: Sequence[str | os.PathLike], keep: Sequence[str | os.Path
         # metadata first: a half-pruned directory is an unloadable checkpoint, never a wrong one
         for name in sorted(names, key=lambda n: n != _METADATA):
             if name == _METADATA or (name.startswith("__") and name.endswith(_DATA_SUFFIX)):
-                fs.rm(_join(c, name))
+                fs.rm_file(_join(c, name))
         try:
             if not fs.ls(c, detail=False):
                 fs.rmdir(c)
