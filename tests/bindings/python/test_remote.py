@@ -106,9 +106,11 @@ class Hostile(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_WR)
             self.close_connection = True
             return
-        self.wfile.write(data)
+        # Counted before the write: the client may finish reading (and the test assert)
+        # before this thread runs again after the write.
         with srv.lock:
             srv.sent += len(data)
+        self.wfile.write(data)
 
 
 class Server(http.server.ThreadingHTTPServer):
