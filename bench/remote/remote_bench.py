@@ -5,7 +5,7 @@
 
 1. Throughput: a >= 100 MB fp32 tensor made of real trained weights (the corpus's
    MiniLM-L6-v2, PP-OCRv4 rec/det and Silero VAD fp32 arrays concatenated) in a .zstn
-   served by nginx on 127.0.0.1. Timed side by side, best of N: a plain ranged GET of the
+   served by nginx on 127.0.0.1. Timed side by side, the median of N interleaved runs: a plain ranged GET of the
    tensor's frame bytes (http.client, readinto a preallocated buffer: the transfer alone)
    vs ``ZstnReader.open_url(url).read_numpy(name)`` (one ranged GET into the reader's
    buffer, then the one-shot decode) and ``read_numpy(name, overlap=True)`` (the streaming
@@ -100,15 +100,15 @@ def emit(line: str = "") -> None:
 
 
 def interleaved(fns, runs: int):
-    """Best time of each function, the runs interleaved (a, b, c, a, b, c, ...) so that a
+    """Median time of each function, the runs interleaved (a, b, c, a, b, c, ...) so that a
     change in the machine's load hits every row alike."""
-    best = [float("inf")] * len(fns)
+    times = [[] for _ in fns]
     for _ in range(runs):
         for k, fn in enumerate(fns):
             t = time.perf_counter()
             fn()
-            best[k] = min(best[k], time.perf_counter() - t)
-    return best
+            times[k].append(time.perf_counter() - t)
+    return [sorted(ts)[len(ts) // 2] for ts in times]
 
 
 def throughput(runs: int) -> None:
@@ -147,7 +147,7 @@ def throughput(runs: int) -> None:
             assert bytes(buf) == blob[off:off + n]
             assert out.tobytes() == raw
         mb = len(raw) / 1e6
-        emit(f"### Reading one {mb:.0f} MB tensor over HTTP (nginx, 127.0.0.1; best of {runs}, interleaved)")
+        emit(f"### Reading one {mb:.0f} MB tensor over HTTP (nginx, 127.0.0.1; median of {runs}, interleaved)")
         emit()
         emit(f"Tensor: {len(raw):,} bytes of real fp32 weights ({', '.join(f[:-4] for f in REAL)} concatenated), "
              f"frame {n:,} bytes (ratio {len(raw) / n:.3f}); {os.cpu_count()} cores, threads=0, load average "

@@ -459,7 +459,7 @@ class ZstnReader:
         Remote: one ranged request of the tensor's frame, read straight into the reader's
         buffer, then decoded. ``overlap=True`` decodes a frame of 8 MiB or more while it
         downloads instead (through the streaming decoder; slower on loopback, where the
-        one-shot decode is 2-4x faster than the transfer: docs/BENCHMARKS.md)."""
+        one-shot decode is about twice as fast as the transfer: docs/BENCHMARKS.md)."""
         import numpy as np
 
         i = self._i(key)
