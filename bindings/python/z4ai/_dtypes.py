@@ -9,7 +9,7 @@ from ._errors import DtypeError
 DTypeLike = Union[str, int, Any]  # a z4ai name/alias, a z4ai code, or a numpy dtype
 
 #: canonical z4ai dtype names, by code
-DTYPE_NAMES = {code: _n.dtype_name(code) for code in range(16)}
+DTYPE_NAMES = {code: _n.dtype_name(code) for code in range(21)}
 
 # numpy.dtype.name of types numpy itself lacks (from ml_dtypes, if installed)
 _EXTENSION_NAMES = {"bfloat16": "bf16", "float8_e4m3fn": "fp8_e4m3", "float8_e5m2": "fp8_e5m2"}
