@@ -267,20 +267,14 @@ void restore_one(const Options& o, const std::string& input, bool test) {
     }
     if (is_directory(input)) {
         if (!test) throw CliError{input + ": is a directory and not a z4ai archive (use -r for its files)"};
-        // test: an archive directory, file by file
+        // test: an archive directory, member by member
         if (!is_regular_file(input + "/z4ai-manifest.json"))
             throw CliError{input + ": is a directory and not a z4ai archive (use -r for its files)"};
-        std::vector<std::string> files;
-        walk_files(input, files, true);
-        size_t tested = 0;
-        Options inner = o;
-        inner.quiet = true;
-        for (const std::string& f : files) {
-            if (!has_our_suffix(f)) continue;
-            restore_one(inner, f, true);
-            ++tested;
-        }
-        if (!o.quiet) std::fprintf(stderr, "%s: OK (archive, %zu files verified)\n", input.c_str(), tested);
+        size_t members = 0;
+        uint64_t bytes = test_archive(o, input, &members);
+        if (!o.quiet)
+            std::fprintf(stderr, "%s: OK (archive, %zu members, %llu bytes decoded and verified)\n",
+                         input.c_str(), members, (unsigned long long)bytes);
         return;
     }
     if (input == "-" && isatty(0) && !o.force)

@@ -14,7 +14,7 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <thread>
+#include <chrono>
 #include <vector>
 
 #include "commands.hpp"
@@ -150,304 +150,75 @@ uint64_t unpack_file(const Options& o, long long threads, const std::string& in,
     return written;
 }
 
-// Files inside a partial output directory (renamed into place as a whole later).
-void write_whole(const std::string& path, const void* data, size_t n) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
-    f.close();
-    if (!f) throw CliError{path + ": write failed"};
+// ---- model directories: thin glue over z4ai_archive_* ----
+
+struct ArchivePtr {
+    z4ai_archive* a = z4ai_archive_create();
+    ~ArchivePtr() { z4ai_archive_free(a); }
+};
+void check(z4ai_status s, const z4ai_archive* a, const std::string& what = "") {
+    if (s != Z4AI_OK) check(s, z4ai_archive_last_error(a), what);
 }
 
-// Plain file -> one raw-dtype frame (config, tokenizer, index JSON).
-void pack_plain(const Options& o, const std::string& in, const std::string& out) {
-    std::string data = read_all(in);
-    CctxPtr c;
-    configure(c.c, o, 1);
-    std::string frame(z4ai_compress_bound(data.size()), '\0');
-    size_t w = 0;
-    check(z4ai_compress(c.c, frame.data(), frame.size(), data.data(), data.size(), &w), c.c, in);
-    write_whole(out, frame.data(), w);
-}
-void unpack_plain(const Options& o, const std::string& in, const std::string& out) {
-    std::string frame = read_all(in);
-    uint64_t size = 0;
-    check(z4ai_frame_content_size(frame.data(), frame.size(), &size), "", in);
-    std::string data(size, '\0');
-    DctxPtr d;
-    configure(d.d, o, 1);
-    size_t w = 0;
-    check(z4ai_decompress(d.d, data.data(), data.size(), frame.data(), frame.size(), &w), d.d, in);
-    write_whole(out, data.data(), w);
-}
-
-// ---- model directories ----
-
-void list_files(const std::string& root, const std::string& rel, std::vector<std::string>& out) {
-    std::string dir = rel.empty() ? root : root + "/" + rel;
-    DIR* d = opendir(dir.c_str());
-    if (!d) throw CliError{dir + ": cannot open directory"};
-    std::vector<std::string> names;
-    while (dirent* e = readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != "..") names.push_back(n);
+// "[3/12 files] 40.0% 1.2 GiB / 3.0 GiB" on a terminal, at most 5 times a second.
+struct TtyProgress {
+    bool enabled;
+    std::chrono::steady_clock::time_point last{};
+    static void callback(void* user, uint64_t f, uint64_t ft, uint64_t b, uint64_t bt) {
+        auto* p = static_cast<TtyProgress*>(user);
+        auto now = std::chrono::steady_clock::now();
+        if (!p->enabled || (f < ft && now - p->last < std::chrono::milliseconds(200))) return;
+        p->last = now;
+        std::fprintf(stderr, "\r[%llu/%llu files] %5.1f%%  %.1f / %.1f MiB   ", (unsigned long long)f,
+                     (unsigned long long)ft, bt ? 100.0 * double(b) / double(bt) : 100.0, double(b) / 1048576.0,
+                     double(bt) / 1048576.0);
     }
-    closedir(d);
-    std::sort(names.begin(), names.end());
-    for (const std::string& n : names) {
-        std::string r = rel.empty() ? n : rel + "/" + n;
-        std::string full = root + "/" + r;
-        struct stat st;
-        if (lstat(full.c_str(), &st) != 0) throw CliError{full + ": cannot stat"};
-        if (S_ISDIR(st.st_mode))
-            list_files(root, r, out);
-        else if (S_ISREG(st.st_mode))
-            out.push_back(r);
-        else
-            throw CliError{full + ": only regular files and directories are supported"};
-    }
-}
-
-void make_dirs(const std::string& path) {
-    for (size_t at = 1; at != std::string::npos; at = path.find('/', at + 1)) {
-        std::string prefix = path.substr(0, path.find('/', at));
-        if (!prefix.empty() && !is_dir(prefix) && mkdir(prefix.c_str(), 0777) != 0 && !is_dir(prefix))
-            throw CliError{prefix + ": cannot create directory"};
-        if (path.find('/', at) == std::string::npos) break;
-    }
-    if (!is_dir(path) && mkdir(path.c_str(), 0777) != 0 && !is_dir(path))
-        throw CliError{path + ": cannot create directory"};
-}
-
-void remove_tree(const std::string& path) {
-    if (!is_dir(path)) return;
-    std::vector<std::string> files;
-    try {
-        list_files(path, "", files);
-    } catch (const CliError&) {
-    }
-    for (const std::string& f : files) unlink((path + "/" + f).c_str());
-    // Deepest directories first.
-    std::vector<std::string> dirs;
-    for (const std::string& f : files)
-        for (size_t at = f.find('/'); at != std::string::npos; at = f.find('/', at + 1))
-            dirs.push_back(path + "/" + f.substr(0, at));
-    std::sort(dirs.begin(), dirs.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-    for (const std::string& d : dirs) rmdir(d.c_str());
-    rmdir(path.c_str());
-}
-
-// Removes a partial output directory unless dismissed.
-struct PartialDir {
-    std::string path;
-    bool keep = false;
-    ~PartialDir() {
-        if (!keep) remove_tree(path);
+    void done() {
+        if (enabled) std::fputs("\r\033[K", stderr);
     }
 };
 
-struct DirEntry {
-    std::string path;    // relative path of the original file
-    std::string stored;  // relative path inside the archive directory
-    std::string kind;    // "container" | "model_delta" | "frame"
-    std::string base;    // model_delta: original path of the shard it refers to
-};
-
-// Digests of a shard's tensors (name-free) via a reader over the plain file.
-std::set<std::string> tensor_digests(const std::string& path) {
-    std::set<std::string> out;
-    ReaderPtr r;
-    check(z4ai_reader_open_file(r.r, path.c_str()), r.r, path);
+uint64_t archive_stored_bytes(z4ai_archive* a, uint64_t* raw) {
     size_t n = 0;
-    z4ai_reader_tensor_count(r.r, &n);
-    std::vector<char> buf;
+    z4ai_archive_member_count(a, &n);
+    uint64_t stored = 0;
+    *raw = 0;
     for (size_t i = 0; i < n; ++i) {
-        z4ai_tensor_info info;
-        check(z4ai_reader_tensor_info(r.r, i, &info), r.r, path);
-        if (!info.nbytes) continue;
-        buf.resize(info.nbytes);
-        size_t w = 0;
-        check(z4ai_reader_read_tensor(r.r, i, buf.data(), buf.size(), &w), r.r, path);
-        // Size + two independent 64-bit hashes (FNV-1a and a multiplicative mix) as the key.
-        uint64_t h1 = 1469598103934665603ull, h2 = 0x9E3779B97F4A7C15ull;
-        for (size_t k = 0; k < w; ++k) {
-            h1 = (h1 ^ uint8_t(buf[k])) * 1099511628211ull;
-            h2 = (h2 + uint8_t(buf[k])) * 0xBF58476D1CE4E5B9ull;
-        }
-        char key[64];
-        std::snprintf(key, sizeof key, "%zu:%016llx%016llx", w, (unsigned long long)h1,
-                      (unsigned long long)h2);
-        out.insert(key);
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a, i, &m), a);
+        stored += m.stored_size;
+        *raw += m.size;
     }
-    return out;
+    return stored;
 }
 
 int compress_directory(const Options& o, const std::string& dir) {
     std::string out = o.output.empty() ? (ends_with(dir, "/") ? strip(dir, "/") : dir) + ".z4ai" : o.output;
     refuse_existing(o, out);
-    {
-        // The archive may not be written inside the directory it archives.
-        char* rd = realpath(dir.c_str(), nullptr);
-        std::string parent = out.find('/') == std::string::npos ? "." : out.substr(0, out.rfind('/'));
-        char* rp = realpath(parent.empty() ? "/" : parent.c_str(), nullptr);
-        bool inside = rd && rp && (std::string(rp) + "/").rfind(std::string(rd) + "/", 0) == 0;
-        std::free(rd);
-        std::free(rp);
-        if (inside) throw CliError{out + ": the output would be inside the input directory " + dir};
+    CctxPtr c;
+    if (!c.c) throw CliError{"out of memory"};
+    configure(c.c, o, o.threads);
+    TtyProgress progress{!o.quiet && stderr_is_terminal()};
+    z4ai_status s = z4ai_archive_write(c.c, dir.c_str(), out.c_str(), o.force ? Z4AI_ARCHIVE_REPLACE : 0,
+                                       TtyProgress::callback, &progress);
+    progress.done();
+    check(s, c.c, dir);
+    if (!o.quiet) {
+        ArchivePtr a;
+        check(z4ai_archive_open(a.a, out.c_str()), a.a, out);
+        uint64_t raw = 0, stored = archive_stored_bytes(a.a, &raw);
+        summary(o, dir, out, raw, stored);
     }
-    if (is_dir(out) && !exists(out + "/" + kManifest))
-        throw CliError{out + ": exists and is not a z4ai directory archive; not replacing it"};
-    std::vector<std::string> files;
-    list_files(dir, "", files);
-    std::vector<DirEntry> entries;
-    std::vector<std::string> shards;
-    for (const std::string& f : files) {
-        DirEntry e;
-        e.path = f;
-        if (sniff(dir + "/" + f) == Z4AI_KIND_SAFETENSORS) {
-            e.kind = "container";
-            e.stored = (ends_with(f, ".safetensors") ? strip(f, ".safetensors") : f) + ".zstn";
-            shards.push_back(f);
-        } else {
-            e.kind = "frame";
-            e.stored = f + ".z4ai";
-        }
-        entries.push_back(e);
-    }
-    // Dedup across shards: a shard sharing tensors with an earlier one becomes a
-    // model delta against the earlier shard with the most shared tensors.
-    std::map<std::string, std::set<std::string>> digests;
-    for (const std::string& s : shards) digests[s] = tensor_digests(dir + "/" + s);
-    for (DirEntry& e : entries) {
-        if (e.kind != "container") continue;
-        size_t best = 0;
-        for (const std::string& s : shards) {
-            if (s == e.path) break;
-            size_t shared = 0;
-            for (const std::string& k : digests[e.path]) shared += digests[s].count(k);
-            if (shared > best) {
-                best = shared;
-                e.base = s;
-            }
-        }
-        if (!e.base.empty()) {
-            e.kind = "model_delta";
-            e.stored = strip(e.stored, ".zstn") + ".z4dm";
-        }
-    }
-    std::string tmp = out + ".z4ai-partial";
-    remove_tree(tmp);
-    make_dirs(tmp);
-    PartialDir partial{tmp};
-    for (const DirEntry& e : entries) {
-        size_t slash = e.stored.rfind('/');
-        if (slash != std::string::npos) make_dirs(tmp + "/" + e.stored.substr(0, slash));
-    }
-    // Shards in parallel: up to `threads` shards at once, threads split between them.
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    unsigned threads = o.threads > 0 ? static_cast<unsigned>(o.threads) : cores;
-    unsigned workers = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(entries.size())));
-    long long per = std::max<long long>(1, threads / workers);
-    std::vector<std::string> errors(entries.size());
-    std::vector<uint64_t> sizes(entries.size());
-    size_t next = 0;
-    std::mutex m;
-    auto work = [&] {
-        for (;;) {
-            size_t k;
-            {
-                std::lock_guard<std::mutex> lock(m);
-                if (next >= entries.size()) return;
-                k = next++;
-            }
-            const DirEntry& e = entries[k];
-            try {
-                std::string in = dir + "/" + e.path, dst = tmp + "/" + e.stored;
-                if (e.kind == "frame")
-                    pack_plain(o, in, dst);
-                else
-                    pack_file(o, per, in, dst, e.kind == "model_delta" ? dir + "/" + e.base : "", false);
-                sizes[k] = file_size(dst);
-            } catch (const CliError& err) {
-                errors[k] = err.message;
-            }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-    for (const std::string& err : errors)
-        if (!err.empty()) throw CliError{err};
-
-    std::string j = "{\"format\":\"z4ai-directory\",\"version\":1,\"files\":[";
-    uint64_t raw = 0, packed = 0;
-    for (size_t k = 0; k < entries.size(); ++k) {
-        const DirEntry& e = entries[k];
-        if (k) j += ",";
-        j += "{\"path\":";
-        z4ai::json::append_quoted(j, e.path);
-        j += ",\"stored\":";
-        z4ai::json::append_quoted(j, e.stored);
-        j += ",\"kind\":\"" + e.kind + "\"";
-        if (!e.base.empty()) {
-            j += ",\"base\":";
-            z4ai::json::append_quoted(j, e.base);
-        }
-        j += ",\"size\":" + std::to_string(file_size(dir + "/" + e.path)) + "}";
-        raw += file_size(dir + "/" + e.path);
-        packed += sizes[k];
-    }
-    j += "]}\n";
-    write_whole(tmp + "/" + kManifest, j.data(), j.size());
-    if (is_dir(out)) remove_tree(out);
-    if (rename(tmp.c_str(), out.c_str()) != 0) throw CliError{out + ": cannot rename into place"};
-    partial.keep = true;
-    summary(o, dir, out, raw, packed);
     return 0;
 }
 
 int decompress_directory(const Options& o, const std::string& dir) {
-    std::string manifest = read_all(dir + "/" + kManifest);
-    std::vector<DirEntry> entries;
-    try {
-        z4ai::json::Cursor c(manifest, Z4AI_E_CORRUPT);
-        c.begin_object();
-        std::string key;
-        while (c.next_member(&key)) {
-            if (key != "files") {
-                c.skip_value();
-                continue;
-            }
-            c.begin_array();
-            while (c.next_item()) {
-                DirEntry e;
-                c.begin_object();
-                std::string f;
-                while (c.next_member(&f)) {
-                    if (f == "path")
-                        e.path = c.read_string();
-                    else if (f == "stored")
-                        e.stored = c.read_string();
-                    else if (f == "kind")
-                        e.kind = c.read_string();
-                    else if (f == "base")
-                        e.base = c.read_string();
-                    else
-                        c.skip_value();
-                }
-                auto safe = [](const std::string& p) {
-                    return !p.empty() && p[0] != '/' && p.find("..") == std::string::npos;
-                };
-                if (!safe(e.path) || !safe(e.stored) || (!e.base.empty() && !safe(e.base)))
-                    throw CliError{dir + ": manifest names a path outside the directory"};
-                entries.push_back(e);
-            }
-        }
-        c.finish();
-    } catch (const z4ai::Error& e) {
-        throw CliError{dir + "/" + kManifest + ": " + e.message()};
-    }
+    ArchivePtr a;
+    if (!a.a) throw CliError{"out of memory"};
+    check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
+    check(z4ai_archive_set_param(a.a, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), a.a);
+    check(z4ai_archive_open(a.a, dir.c_str()), a.a, dir);
     std::string out = o.output;
     if (out.empty()) {
         std::string d = ends_with(dir, "/") ? strip(dir, "/") : dir;
@@ -455,34 +226,71 @@ int decompress_directory(const Options& o, const std::string& dir) {
         out = strip(d, ".z4ai");
     }
     refuse_existing(o, out);
-    if (is_dir(out)) throw CliError{out + ": directory exists; remove it first"};
-    std::string tmp = out + ".z4ai-partial";
-    remove_tree(tmp);
-    make_dirs(tmp);
-    PartialDir partial{tmp};
-    uint64_t raw = 0, packed = 0;
-    // Bases first: a model-delta shard refers to an earlier, plain shard.
-    for (int pass = 0; pass < 2; ++pass)
-        for (const DirEntry& e : entries) {
-            if ((e.kind == "model_delta") != (pass == 1)) continue;
-            std::string in = dir + "/" + e.stored, dst = tmp + "/" + e.path;
-            size_t slash = e.path.rfind('/');
-            if (slash != std::string::npos) make_dirs(tmp + "/" + e.path.substr(0, slash));
-            if (e.kind == "frame")
-                unpack_plain(o, in, dst);
-            else if (e.kind == "container")
-                unpack_file(o, o.threads, in, dst, "");
-            else if (e.kind == "model_delta")
-                unpack_file(o, o.threads, in, dst, tmp + "/" + e.base);
-            else
-                throw CliError{dir + ": unknown entry kind '" + e.kind + "'"};
-            raw += file_size(dst);
-            packed += file_size(in);
-        }
-    if (rename(tmp.c_str(), out.c_str()) != 0) throw CliError{out + ": cannot rename into place"};
-    partial.keep = true;
-    summary(o, dir, out, raw, packed);
+    if (exists(out)) throw CliError{out + ": exists; remove it first (directories are never merged or replaced)"};
+    TtyProgress progress{!o.quiet && stderr_is_terminal()};
+    z4ai_status s = z4ai_archive_restore(a.a, out.c_str(), TtyProgress::callback, &progress);
+    progress.done();
+    check(s, a.a, dir);
+    uint64_t raw = 0, stored = archive_stored_bytes(a.a, &raw);
+    summary(o, dir, out, raw, stored);
     return 0;
+}
+
+// ARCHIVE or ARCHIVE/MEMBER (MEMBER: a path of the original directory or a stored name).
+struct ArchiveRef {
+    std::string archive;
+    std::string member;  // "" = the archive itself
+};
+bool is_archive_dir(const std::string& p) { return is_dir(p) && exists(p + "/" + kManifest); }
+bool split_archive_path(const std::string& path, ArchiveRef& ref) {
+    std::string p = ends_with(path, "/") && path.size() > 1 ? strip(path, "/") : path;
+    if (is_archive_dir(p)) {
+        ref = {p, ""};
+        return true;
+    }
+    for (size_t at = p.rfind('/'); at != std::string::npos && at > 0; at = p.rfind('/', at - 1)) {
+        if (is_archive_dir(p.substr(0, at))) {
+            ref = {p.substr(0, at), p.substr(at + 1)};
+            return true;
+        }
+        if (at == 0) break;
+    }
+    return false;
+}
+size_t find_member(z4ai_archive* a, const ArchiveRef& ref) {
+    size_t index = 0;
+    if (z4ai_archive_find(a, ref.member.c_str(), &index) == Z4AI_OK) return index;
+    size_t n = 0;
+    z4ai_archive_member_count(a, &n);
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a, i, &m), a);
+        if (ref.member == m.stored) return i;
+    }
+    throw CliError{ref.archive + ": no member '" + ref.member + "'"};
+}
+const char* member_kind_label(int32_t k) {
+    switch (k) {
+        case Z4AI_MEMBER_PLAIN: return "plain";
+        case Z4AI_MEMBER_FRAME: return "frame";
+        case Z4AI_MEMBER_CONTAINER: return "container";
+        case Z4AI_MEMBER_MODEL_DELTA: return "model-delta";
+        case Z4AI_MEMBER_DIRECTORY: return "directory";
+    }
+    return "?";
+}
+
+std::string human(double bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 4) {
+        bytes /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u ? "%.2f %s" : "%.0f %s", bytes, units[u]);
+    return buf;
 }
 
 const char* method_label(int32_t m) {
@@ -497,20 +305,33 @@ const char* method_label(int32_t m) {
     return "?";
 }
 
-// Opens FILE (and its base for a model delta) for ls/extract/info/test, from a path
-// or from memory (a container that came through a pipe).
+// Opens FILE (and its base for a model delta) for ls/extract/info; ARCHIVE/MEMBER opens
+// a container member of a directory archive, its base found inside the archive.
 struct Opened {
+    ArchivePtr archive;
     ReaderPtr reader, base;
     int32_t kind = 0;
-    std::string memory;  // the input, when it was not a file
+    uint64_t stored_size = UINT64_MAX;  // archive member: its stored file's size
+    std::string memory;                 // the input, when it came through a pipe
 };
-void open_for_reading(const Options& o, const std::string& path, Opened& x,
-                      const std::string* memory = nullptr) {
+void open_for_reading(const Options& o, const std::string& path, Opened& x, const std::string* memory = nullptr) {
     check(z4ai_reader_set_param(x.reader.r, Z4AI_D_THREADS, o.threads), x.reader.r);
     check(z4ai_reader_set_param(x.reader.r, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), x.reader.r);
+    ArchiveRef ref;
     if (memory) {
         x.memory = *memory;
         check(z4ai_reader_open_memory(x.reader.r, x.memory.data(), x.memory.size()), x.reader.r, path);
+    } else if (split_archive_path(path, ref) && !ref.member.empty()) {
+        check(z4ai_archive_set_param(x.archive.a, Z4AI_D_THREADS, o.threads), x.archive.a);
+        check(z4ai_archive_open(x.archive.a, ref.archive.c_str()), x.archive.a, ref.archive);
+        size_t index = find_member(x.archive.a, ref);
+        check(z4ai_archive_open_member(x.archive.a, index, x.reader.r), x.archive.a, path);
+        z4ai_reader_kind(x.reader.r, &x.kind);
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(x.archive.a, index, &m), x.archive.a);
+        x.stored_size = m.stored_size;
+        return;
     } else {
         check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
     }
@@ -521,6 +342,29 @@ void open_for_reading(const Options& o, const std::string& path, Opened& x,
         check(z4ai_reader_open_file(x.base.r, o.reference.c_str()), x.base.r, o.reference);
         check(z4ai_reader_attach_base_reader(x.reader.r, x.base.r), x.reader.r, path);
     }
+}
+
+// Opens ARCHIVE (member = "") or ARCHIVE/MEMBER; false if path is no archive.
+bool open_archive_ref(const Options& o, const std::string& path, ArchivePtr& a, ArchiveRef& ref, size_t* index) {
+    if (!split_archive_path(path, ref)) return false;
+    check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
+    check(z4ai_archive_open(a.a, ref.archive.c_str()), a.a, ref.archive);
+    if (!ref.member.empty()) *index = find_member(a.a, ref);
+    return true;
+}
+
+int print_archive_members(z4ai_archive* a) {
+    size_t n = 0;
+    z4ai_archive_member_count(a, &n);
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a, i, &m), a);
+        std::string base = m.base_index >= 0 ? std::string("  (base: ") + m.base + ")" : "";
+        std::printf("%-56s %-11s %12llu %12llu%s\n", m.path, member_kind_label(m.kind), (unsigned long long)m.size,
+                    (unsigned long long)m.stored_size, base.c_str());
+    }
+    return 0;
 }
 
 std::string tensor_name(const z4ai_tensor_info& t) { return std::string(t.name, t.name_size); }
@@ -698,40 +542,75 @@ ListRow list_container(const Options& o, const std::string& path) {
 }
 
 ListRow list_archive(const Options& o, const std::string& dir) {
-    (void)o;
     ListRow row;
     row.kind = "archive";
-    std::vector<std::string> files;
-    walk_files(dir, files, true);
-    size_t n = 0;
-    for (const std::string& f : files) {
-        row.stored += file_size(f);
-        if (ends_with(f, std::string("/") + kManifest)) continue;
-        ++n;
-        int32_t kind = sniff(f);
-        if (kind == Z4AI_KIND_FRAME) {
-            char head[4096];
-            std::ifstream in(f, std::ios::binary);
-            in.read(head, sizeof head);
-            uint64_t size = 0;
-            if (z4ai_frame_content_size(head, static_cast<size_t>(in.gcount()), &size) == Z4AI_OK &&
-                size != Z4AI_CONTENT_SIZE_UNKNOWN)
-                row.original += size;
-        } else if (kind == Z4AI_KIND_CONTAINER || kind == Z4AI_KIND_MODEL_DELTA) {
-            ReaderPtr r;
-            uint64_t size = 0;
-            if (z4ai_reader_open_file(r.r, f.c_str()) == Z4AI_OK &&
-                z4ai_reader_file_size(r.r, &size) == Z4AI_OK)
-                row.original += size;
-        }
+    ArchivePtr a;
+    check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
+    check(z4ai_archive_open(a.a, dir.c_str()), a.a, dir);
+    size_t n = 0, files = 0;
+    z4ai_archive_member_count(a.a, &n);
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a.a, i, &m), a.a, dir);
+        if (m.kind == Z4AI_MEMBER_DIRECTORY) continue;
+        ++files;
+        row.stored += m.stored_size;
+        row.original += m.size;
     }
-    row.parts = std::to_string(n) + (n == 1 ? " file" : " files");
+    row.parts = std::to_string(files) + (files == 1 ? " file" : " files");
     row.check = "on";
     return row;
 }
 
+uint64_t test_archive(const Options& o, const std::string& dir, size_t* members) {
+    ArchivePtr a;
+    check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
+    check(z4ai_archive_set_param(a.a, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), a.a);
+    check(z4ai_archive_open(a.a, dir.c_str()), a.a, dir);
+    size_t n = 0;
+    z4ai_archive_member_count(a.a, &n);
+    uint64_t total = 0;
+    *members = 0;
+    std::vector<char> buf;
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a.a, i, &m), a.a, dir);
+        if (m.kind == Z4AI_MEMBER_DIRECTORY) continue;
+        std::string what = dir + ": member '" + m.path + "'";
+        if (m.kind == Z4AI_MEMBER_CONTAINER || m.kind == Z4AI_MEMBER_MODEL_DELTA) {
+            // tensor by tensor, so a failure names the tensor
+            Opened x;
+            check(z4ai_reader_set_param(x.reader.r, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), x.reader.r);
+            check(z4ai_archive_open_member(a.a, i, x.reader.r), a.a, what);
+            total += verify_tensors(what, x);
+        }
+        buf.resize(static_cast<size_t>(m.size));
+        size_t w = 0;
+        check(z4ai_archive_read(a.a, i, buf.data(), buf.size(), &w), a.a, what);
+        if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA) total += w;
+        ++*members;
+    }
+    return total;
+}
+
 int run_ls(const Options& o) {
     if (o.inputs.size() != 1) throw CliError{"usage: z4ai ls FILE (one file; see z4ai ls --help)"};
+    {
+        ArchivePtr a;
+        ArchiveRef ref;
+        size_t index = 0;
+        if (open_archive_ref(o, o.inputs[0], a, ref, &index)) {
+            if (ref.member.empty()) return print_archive_members(a.a);
+            z4ai_member_info m;
+            m.struct_size = sizeof m;
+            check(z4ai_archive_member_info(a.a, index, &m), a.a);
+            if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA)
+                throw CliError{o.inputs[0] + ": a " + member_kind_label(m.kind) +
+                               " member has no tensors (use extract)"};
+        }
+    }
     Opened x;
     open_for_reading(o, o.inputs[0], x);
     size_t n = 0;
@@ -766,6 +645,21 @@ int run_ls(const Options& o) {
 }
 
 int run_extract(const Options& o) {
+    if (o.inputs.size() == 1) {
+        ArchivePtr a;
+        ArchiveRef ref;
+        size_t index = 0;
+        if (!open_archive_ref(o, o.inputs[0], a, ref, &index) || ref.member.empty())
+            throw CliError{
+                "usage: z4ai extract ARCHIVE/MEMBER -o OUT, or z4ai extract FILE TENSOR -o OUT [--elements "
+                "A:B]"};
+        if (o.output.empty() && !o.to_stdout) throw CliError{"extract: name the output with -o FILE (or -c)"};
+        std::string out = o.to_stdout ? "/dev/stdout" : o.output;
+        if (!o.to_stdout) refuse_existing(o, out);
+        check(z4ai_archive_extract(a.a, index, out.c_str()), a.a, o.inputs[0]);
+        if (!o.quiet && !o.to_stdout) std::fprintf(stderr, "%s -> %s\n", o.inputs[0].c_str(), out.c_str());
+        return 0;
+    }
     if (o.inputs.size() != 2) throw CliError{"usage: z4ai extract FILE TENSOR -o OUT [--elements A:B]"};
     Opened x;
     open_for_reading(o, o.inputs[0], x);
@@ -793,6 +687,9 @@ int run_extract(const Options& o) {
             throw CliError{"--elements: expected A:B"};
         }
     }
+    if (first > elements || count > elements - first)
+        throw CliError{"--elements: " + o.elements + " is outside the tensor's " + std::to_string(elements) +
+                       " elements"};
     if (o.output.empty() && !o.to_stdout) throw CliError{"extract: name the output with -o FILE (or -c)"};
     std::vector<char> buf(static_cast<size_t>(count * width));
     size_t w = 0;
@@ -810,11 +707,59 @@ int run_extract(const Options& o) {
 // `z4ai info` of a container, model delta or .safetensors (cmd_info.cpp does frames and the JSON).
 bool info_container(const Options& o, const std::string& path, std::string* describe_json,
                     int32_t* kind_out) {
-    int32_t kind = sniff(path);
-    if (kind != Z4AI_KIND_CONTAINER && kind != Z4AI_KIND_MODEL_DELTA && kind != Z4AI_KIND_SAFETENSORS)
-        return false;
+    {
+        ArchivePtr a;
+        ArchiveRef ref;
+        size_t index = 0;
+        if (open_archive_ref(o, path, a, ref, &index)) {
+            if (ref.member.empty()) {
+                *kind_out = -1;  // an archive
+                if (describe_json) {
+                    size_t need = 0;
+                    z4ai_archive_describe(a.a, nullptr, 0, &need);
+                    std::string d(need, '\0');
+                    check(z4ai_archive_describe(a.a, d.data(), d.size(), &need), a.a);
+                    d.resize(need);
+                    *describe_json = d;
+                    return true;
+                }
+                uint32_t version = 0;
+                z4ai_archive_version(a.a, &version);
+                size_t n = 0;
+                z4ai_archive_member_count(a.a, &n);
+                uint64_t raw = 0, stored = archive_stored_bytes(a.a, &raw);
+                std::printf("archive:   %s\nformat:    z4ai directory archive, version %u\nmembers:   %zu\n",
+                            path.c_str(), version, n);
+                std::printf("restores:  %llu bytes (%s)\nstored:    %llu bytes (%s)\nratio:     %.4fx\n\n",
+                            (unsigned long long)raw, human(double(raw)).c_str(), (unsigned long long)stored,
+                            human(double(stored)).c_str(), stored ? double(raw) / double(stored) : 0.0);
+                print_archive_members(a.a);
+                return true;
+            }
+            z4ai_member_info m;
+            m.struct_size = sizeof m;
+            check(z4ai_archive_member_info(a.a, index, &m), a.a);
+            if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA) {
+                if (describe_json)
+                    throw CliError{path + ": --json describes archives and containers, not a " +
+                                   member_kind_label(m.kind) + " member"};
+                std::printf(
+                    "member:    %s\nkind:      %s\nstored as: %s\nrestores:  %llu bytes\nstored:    %llu "
+                    "bytes\n",
+                    m.path, member_kind_label(m.kind), m.stored, (unsigned long long)m.size,
+                    (unsigned long long)m.stored_size);
+                *kind_out = -2;
+                return true;
+            }
+        } else {
+            int32_t k = sniff(path);
+            if (k != Z4AI_KIND_CONTAINER && k != Z4AI_KIND_MODEL_DELTA && k != Z4AI_KIND_SAFETENSORS)
+                return false;
+        }
+    }
     Opened x;
     open_for_reading(o, path, x);
+    int32_t kind = x.kind;
     *kind_out = kind;
     size_t need = 0;
     z4ai_reader_describe(x.reader.r, nullptr, 0, &need);
@@ -829,7 +774,7 @@ bool info_container(const Options& o, const std::string& path, std::string* desc
     z4ai_reader_tensor_count(x.reader.r, &n);
     uint64_t fs = 0;
     z4ai_reader_file_size(x.reader.r, &fs);
-    uint64_t stored = file_size(path);
+    uint64_t stored = x.stored_size != UINT64_MAX ? x.stored_size : file_size(path);
     const char* kinds[] = {"?", "frame", ".zstn container", ".z4dm model delta",
                            ".safetensors (uncompressed)"};
     std::printf("file:      %s\nformat:    %s\ntensors:   %zu\n", path.c_str(), kinds[kind], n);

@@ -151,54 +151,24 @@ int frame_info(const Options& o, const std::string& path) {
     return 0;
 }
 
-int archive_info(const Options& o, const std::string& dir) {
-    ListRow total = list_archive(o, dir);
-    std::vector<std::string> files;
-    walk_files(dir, files, true);
-    Json list = Json::arr();
-    std::string prefix = dir.back() == '/' ? dir : dir + "/";
-    for (const std::string& f : files) {
-        if (f == prefix + "z4ai-manifest.json") continue;
-        Json e = Json::obj();
-        e.set("stored", Json::str(f.substr(prefix.size())));
-        e.set("stored_size", Json::num(read_all(f).size()));
-        list.items.push_back(std::move(e));
-    }
-    if (o.json) {
-        Json detail = Json::obj();
-        detail.set("files", std::move(list));
-        std::printf("%s\n",
-                    envelope(dir, "archive", total.original, total.stored, std::move(detail)).dump().c_str());
-        return 0;
-    }
-    std::printf("file:      %s\nformat:    z4ai model-directory archive\nfiles:     %s\n", dir.c_str(),
-                total.parts.c_str());
-    std::printf("restores:  %llu bytes (%s)\nstored:    %llu bytes (%s)\nratio:     %.4fx\n",
-                (unsigned long long)total.original, human_size(double(total.original)).c_str(),
-                (unsigned long long)total.stored, human_size(double(total.stored)).c_str(),
-                total.stored ? double(total.original) / double(total.stored) : 0.0);
-    for (const Json& e : list.items)
-        std::printf("  %12llu  %s\n", (unsigned long long)e.get("stored_size")->u64(),
-                    e.get("stored")->s().c_str());
-    return 0;
-}
-
 }  // namespace
 
 int run_info(const Options& o) {
     if (o.inputs.size() != 1)
         throw CliError{"usage: z4ai info [--json] [-v] FILE (one file; see z4ai info --help)"};
     const std::string& path = o.inputs[0];
-    if (is_directory(path)) {
-        if (!is_regular_file(path + "/z4ai-manifest.json"))
-            throw CliError{path + ": is a directory and not a z4ai archive"};
-        return archive_info(o, path);
-    }
     std::string desc;
     int32_t kind = 0;
     if (info_container(o, path, o.json ? &desc : nullptr, &kind)) {
         if (!o.json) return 0;
         Json d = Json::parse(desc);
+        if (kind == -1) {  // an archive: sizes from its members
+            ListRow row = list_archive(o, path);
+            d.take("kind");
+            std::printf("%s\n",
+                        envelope(path, "archive", row.original, row.stored, std::move(d)).dump().c_str());
+            return 0;
+        }
         uint64_t content = d.get("file_size") ? d.get("file_size")->u64() : 0;
         uint64_t stored = d.get("input_size") ? d.get("input_size")->u64() : 0;
         d.take("kind");

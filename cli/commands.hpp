@@ -34,9 +34,14 @@ struct ListRow {
 };
 ListRow list_container(const Options& o, const std::string& path);
 ListRow list_archive(const Options& o, const std::string& dir);
+// -t of an archive directory: every member decoded and verified; returns the bytes decoded.
+uint64_t test_archive(const Options& o, const std::string& dir, size_t* members);
 
 // Which kind of input a file is, from its first bytes (Z4AI_KIND_*).
 int32_t detect_kind(const std::string& prefix, uint64_t total_size);
 
 std::string human_size(double bytes);
+
+// `z4ai store ...` (cmd_store.cpp): runs `python3 -m z4ai.store` with the remaining arguments.
+int run_store(int argc, char** argv);
 }  // namespace z4ai_cli

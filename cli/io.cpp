@@ -1,5 +1,7 @@
 #include "io.hpp"
 
+#include "z4ai.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@ char g_temp_path[4096];
 
 void on_signal(int sig) {
     if (g_temp_path[0]) unlink(g_temp_path);
+    z4ai_remove_temporaries();  // the library's temporaries (archives, containers)
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -37,6 +40,12 @@ std::string directory_of(const std::string& path) {
 }
 
 }  // namespace
+
+void install_signal_handlers() {
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+}
 
 Input::Input(const std::string& path) {
     if (path == "-") {
@@ -120,14 +129,24 @@ Output::Output(const std::string& path, bool force) {
     path_ = path;
     name_ = path;
     struct stat st;
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        // /dev/null, a FIFO, /dev/stdout: written in place; renaming a temporary over it
+        // would replace the device (or pipe) with a regular file.
+        if (S_ISDIR(st.st_mode)) throw CliError{path + ": is a directory"};
+        if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+            throw CliError{path + ": exists and is neither a regular file, a character device nor a FIFO"};
+        fd_ = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd_ < 0) io_fail("cannot open", path);
+        in_place_ = true;
+        install_signal_handlers();
+        return;
+    }
     if (!force && stat(path.c_str(), &st) == 0)
         throw CliError{path + ": already exists (use -f to overwrite)"};
     temp_ = directory_of(path) + "/." + path.substr(path.rfind('/') + 1) + ".z4ai-tmp-XXXXXX";
     if (temp_.size() >= sizeof g_temp_path) throw CliError{path + ": path too long"};
     std::strcpy(g_temp_path, temp_.c_str());
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
+    install_signal_handlers();
     fd_ = mkstemp(g_temp_path);
     if (fd_ < 0) {
         g_temp_path[0] = 0;
@@ -138,6 +157,10 @@ Output::Output(const std::string& path, bool force) {
 
 Output::~Output() {
     if (is_stdout_) return;
+    if (in_place_) {
+        if (fd_ >= 0) close(fd_);
+        return;
+    }
     if (fd_ >= 0) close(fd_);
     if (!committed_ && !temp_.empty()) unlink(temp_.c_str());
     g_temp_path[0] = 0;
@@ -158,6 +181,13 @@ void Output::write(const void* src, size_t n) {
 
 void Output::commit() {
     if (is_stdout_) return;
+    if (in_place_) {
+        int fd = fd_;
+        fd_ = -1;
+        if (close(fd) != 0) io_fail("cannot close", name_);
+        committed_ = true;
+        return;
+    }
     // Keep the permissions a plain create would give (mkstemp makes 0600).
     mode_t mask = umask(0);
     umask(mask);

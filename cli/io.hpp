@@ -50,12 +50,17 @@ class Output {
    private:
     int fd_ = -1;
     bool is_stdout_ = false;
+    bool in_place_ = false;  // an existing device or FIFO, written without a temporary
     bool committed_ = false;
     std::string path_, temp_, name_;
 };
 
 // Reads a whole file (or stdin) into memory.
 std::string read_all(const std::string& path);
+
+// SIGINT/SIGTERM/SIGHUP remove the CLI's temporary and the library's
+// (z4ai_remove_temporaries), then end the process as the signal would.
+void install_signal_handlers();
 
 // Bytes a container may occupy in memory when it goes through a pipe (it cannot be
 // streamed: its index is at the end): Z4AI_PIPE_LIMIT, else half the physical memory.

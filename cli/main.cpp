@@ -11,6 +11,7 @@
 
 int main(int argc, char** argv) {
     using namespace z4ai_cli;
+    if (argc >= 2 && !std::strcmp(argv[1], "store")) return run_store(argc - 2, argv + 2);
     try {
         Options o = parse_options(argc, argv);
         if (o.help) {

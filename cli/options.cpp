@@ -47,6 +47,9 @@ const char* kSynopsis =
     "  z4ai ls FILE [--reference BASE]               the tensors of a .zstn / .z4dm / .safetensors\n"
     "  z4ai extract FILE TENSOR -o OUT [--elements A:B]  one tensor's raw bytes (or elements A..B-1)\n"
     "  z4ai bench [OPTIONS] FILE...                  ratio and MB/s against zstd, brotli, memcpy\n"
+    "  z4ai store push|pull|open|ls|info|rm|gc|verify ...  deduplicating store for model families\n"
+    "                                                on a directory or S3 (docs/STORE.md; python3 -m "
+    "z4ai.store)\n"
     "  z4ai help [COMMAND] | COMMAND --help          this text, or one command's\n";
 
 const char* kWhat =

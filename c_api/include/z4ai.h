@@ -438,6 +438,105 @@ Z4AI_API z4ai_status z4ai_reader_io_stats(const z4ai_reader* reader, uint64_t* c
 Z4AI_API z4ai_status z4ai_reader_describe(const z4ai_reader* reader, char* dst, size_t dst_capacity,
                                           size_t* written);
 
+
+/* ---- directory archives (model directories, hub snapshots) ----------------
+ *
+ * An archive of a directory is a directory DIR.z4ai/ that is itself a model directory:
+ * .safetensors shards keep their names and hold a .zstn container (or a .z4dm model
+ * delta against another shard of the archive: cross-shard dedup), files that loaders
+ * open by name (config, tokenizer, index JSON) and files compression does not shrink
+ * stay plain, other files become one frame each (NAME.z4ai); z4ai-manifest.json lists
+ * every member (path, stored name, kind, size, mode, XXH3-128) and every directory.
+ * transformers loads it with from_pretrained after z4ai.enable_hf(). Symlinks are
+ * followed when they resolve inside the input directory or, for a hub snapshot
+ * (.../models--X/snapshots/REV), inside models--X; other symlinks, FIFOs, devices and
+ * sockets are refused. Outputs are written to a unique temporary beside the target and
+ * renamed into place; temporaries are removed on errors and on SIGINT/SIGTERM/SIGHUP.
+ * Format: docs/FORMAT.md ("Directory archive"), versions 1 and 2 are read. */
+
+/** Highest directory-archive manifest version this library reads (and the one it writes). */
+#define Z4AI_ARCHIVE_VERSION 2
+
+/** Kind of an archive member (z4ai_member_info.kind). */
+typedef enum {
+    Z4AI_MEMBER_PLAIN = 0,       /* stored as is */
+    Z4AI_MEMBER_FRAME = 1,       /* one raw-dtype frame */
+    Z4AI_MEMBER_CONTAINER = 2,   /* a .safetensors file as a .zstn container */
+    Z4AI_MEMBER_MODEL_DELTA = 3, /* a .safetensors file as a .z4dm delta against member base_index */
+    Z4AI_MEMBER_DIRECTORY = 4    /* a directory (restored even when empty) */
+} z4ai_member_kind;
+
+/** Flags of z4ai_archive_write. */
+#define Z4AI_ARCHIVE_REPLACE 1 /* replace an existing archive (a directory with a manifest) at dst */
+
+/** Progress of an archive write or restore: files and bytes (of the original files) done
+ *  so far and in total. Called from the calling thread. */
+typedef void (*z4ai_progress_fn)(void* user, uint64_t files_done, uint64_t files_total, uint64_t bytes_done,
+                                 uint64_t bytes_total);
+
+/** Size-prefixed: set struct_size = sizeof(z4ai_member_info) before the call; fields
+ *  added later go at the end and are filled only when struct_size covers them. */
+typedef struct {
+    size_t struct_size;
+    const char* path;    /* relative path in the original directory (owned by the archive) */
+    size_t path_size;    /* bytes, without the NUL */
+    const char* stored;  /* relative path of its file in the archive; "" for a directory */
+    const char* base;    /* model delta: path of its base member; "" otherwise */
+    int32_t kind;        /* z4ai_member_kind */
+    uint32_t mode;       /* permission bits restored; 0 = not recorded (umask default) */
+    uint64_t size;       /* restored bytes */
+    uint64_t stored_size; /* bytes of its stored file */
+    int64_t base_index;  /* model delta: index of its base member; -1 otherwise */
+} z4ai_member_info;
+
+typedef struct z4ai_archive_s z4ai_archive;
+
+/** Archives directory src_dir into the new directory dst_dir with the cctx's parameters
+ *  (effort, level, chunk size, checksum, threads, tensor dedup). flags: Z4AI_ARCHIVE_*.
+ *  progress may be NULL. Errors: Z4AI_E_IO (refused symlink or special file, existing
+ *  output, output inside the input, ...), Z4AI_E_TRUNCATED (an input shrank). */
+Z4AI_API z4ai_status z4ai_archive_write(z4ai_cctx* cctx, const char* src_dir, const char* dst_dir, int32_t flags,
+                                        z4ai_progress_fn progress, void* user);
+
+/** New archive reader (NULL if out of memory). Z4AI_D_* parameters apply to its members. */
+Z4AI_API z4ai_archive* z4ai_archive_create(void);
+Z4AI_API void z4ai_archive_free(z4ai_archive* archive);
+Z4AI_API const char* z4ai_archive_last_error(const z4ai_archive* archive);
+/** Z4AI_D_THREADS, Z4AI_D_MAX_MEMORY, Z4AI_D_VERIFY_CHECKSUM. */
+Z4AI_API z4ai_status z4ai_archive_set_param(z4ai_archive* archive, int32_t param, int64_t value);
+/** Opens the archive directory dir (reads and validates its manifest: Z4AI_E_CORRUPT for
+ *  duplicate, absolute or traversing paths, NUL bytes, unknown bases;
+ *  Z4AI_E_VERSION_UNSUPPORTED for a newer version). */
+Z4AI_API z4ai_status z4ai_archive_open(z4ai_archive* archive, const char* dir);
+/** Manifest version of the open archive. */
+Z4AI_API z4ai_status z4ai_archive_version(const z4ai_archive* archive, uint32_t* version);
+/** Members: files in manifest order, then directories. */
+Z4AI_API z4ai_status z4ai_archive_member_count(const z4ai_archive* archive, size_t* count);
+/** Index of the member whose path is `path`; Z4AI_E_NOT_FOUND if none. */
+Z4AI_API z4ai_status z4ai_archive_find(const z4ai_archive* archive, const char* path, size_t* index);
+Z4AI_API z4ai_status z4ai_archive_member_info(z4ai_archive* archive, size_t index, z4ai_member_info* info);
+/** Opens a container or model-delta member in `reader` (its base members are opened from
+ *  the archive and owned by the reader): list, describe and read its tensors with the
+ *  z4ai_reader_* functions. Other kinds: Z4AI_E_WRONG_KIND. */
+Z4AI_API z4ai_status z4ai_archive_open_member(z4ai_archive* archive, size_t index, z4ai_reader* reader);
+/** The restored bytes of member `index` into dst (Z4AI_E_DST_TOO_SMALL if dst_capacity is
+ *  less than its size), or into a file (atomically). Sizes and digests are checked. */
+Z4AI_API z4ai_status z4ai_archive_read(z4ai_archive* archive, size_t index, void* dst, size_t dst_capacity,
+                                       size_t* written);
+Z4AI_API z4ai_status z4ai_archive_extract(z4ai_archive* archive, size_t index, const char* dst_path);
+/** Restores every member under the new directory dst_dir (must not exist), with file and
+ *  directory modes and empty directories. progress may be NULL. */
+Z4AI_API z4ai_status z4ai_archive_restore(z4ai_archive* archive, const char* dst_dir, z4ai_progress_fn progress,
+                                          void* user);
+/** JSON description of the archive (version; per member path, kind, stored, size,
+ *  stored_size, base, mode). Same size protocol as z4ai_reader_describe. */
+Z4AI_API z4ai_status z4ai_archive_describe(z4ai_archive* archive, char* dst, size_t dst_capacity, size_t* written);
+
+/** Removes every temporary file and directory z4ai is writing right now. Async-signal-safe:
+ *  for applications that handle SIGINT/SIGTERM themselves (z4ai installs its own cleanup
+ *  handlers only for signals whose disposition is still the default). */
+Z4AI_API void z4ai_remove_temporaries(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,9 +4,11 @@
 #include <optional>
 
 #include "capi_internal.hpp"
+#include "container/archive.hpp"
 #include "container/container.hpp"
 #include "container/json.hpp"
 #include "dtype/dtype.hpp"
+#include "util/safe_fs.hpp"
 
 using z4ai::Bytes;
 using z4ai::Code;
@@ -16,6 +18,9 @@ using z4ai::capi::require_ptr;
 using z4ai::capi::translate;
 
 struct z4ai_reader_s {
+    // Bases a model-delta member of an archive refers to (declared first: destroyed after
+    // the reader that uses them).
+    std::vector<std::unique_ptr<z4ai::ContainerReader>> bases;
     std::unique_ptr<z4ai::ContainerReader> reader;
     z4ai::DecodeConfig config;
     bool verify_base = true;
@@ -51,6 +56,7 @@ const z4ai::ContainerReader& open_reader(const z4ai_reader* r) {
 
 void open_with(z4ai_reader* r, std::unique_ptr<z4ai::Source> src) {
     r->reader.reset();
+    r->bases.clear();
     auto reader = std::make_unique<z4ai::ContainerReader>(std::move(src), r->config);
     r->reader = std::move(reader);
 }
@@ -128,6 +134,16 @@ std::string describe(const z4ai::ContainerReader& r) {
 
 }  // namespace
 
+void z4ai::capi::reader_open_archive_member(z4ai_reader* r, z4ai::archive::Archive& a, size_t index) {
+    r->reader.reset();
+    r->bases.clear();
+    std::vector<std::unique_ptr<z4ai::ContainerReader>> bases;
+    auto reader = a.open_container(index, bases);
+    reader->verify_base = r->verify_base;
+    r->bases = std::move(bases);
+    r->reader = std::move(reader);
+}
+
 extern "C" {
 
 z4ai_status z4ai_detect_kind(const void* prefix, size_t prefix_size, uint64_t total_size, int32_t* kind) {
@@ -164,7 +180,7 @@ z4ai_status z4ai_safetensors_compress_file(z4ai_cctx* cctx, const char* src_path
         require_ptr(src_path, "src_path");
         require_ptr(dst_path, "dst_path");
         if (cctx->encoder.in_frame()) fail(Code::stage_wrong, "a streaming frame is in progress");
-        z4ai::MappedFile in(src_path);
+        z4ai::fs::LoadedFile in(src_path);
         z4ai::AtomicFileSink sink(dst_path);
         uint64_t n = z4ai::write_container(in.bytes(), options_of(cctx), sink);
         sink.commit();
@@ -207,8 +223,7 @@ z4ai_status z4ai_safetensors_decompress_file(z4ai_dctx* dctx, const char* src_pa
     return guarded(dctx, [&] {
         require_ptr(src_path, "src_path");
         require_ptr(dst_path, "dst_path");
-        z4ai::MappedFile in(src_path);
-        z4ai::ContainerReader r(z4ai::memory_source(in.bytes()), dctx->decoder.config);
+        z4ai::ContainerReader r(z4ai::file_source(src_path), dctx->decoder.config);
         if (r.kind() != z4ai::InputKind::container) fail(Code::wrong_kind, "not a .zstn container");
         z4ai::AtomicFileSink sink(dst_path);
         r.restore(sink);
@@ -237,7 +252,7 @@ z4ai_status z4ai_model_delta_compress_file(z4ai_cctx* cctx, const char* src_path
         require_ptr(base_path, "base_path");
         require_ptr(dst_path, "dst_path");
         if (cctx->encoder.in_frame()) fail(Code::stage_wrong, "a streaming frame is in progress");
-        z4ai::MappedFile in(src_path), base(base_path);
+        z4ai::fs::LoadedFile in(src_path), base(base_path);
         z4ai::AtomicFileSink sink(dst_path);
         uint64_t n = z4ai::write_model_delta(in.bytes(), base.bytes(), options_of(cctx), sink);
         sink.commit();
@@ -270,11 +285,11 @@ z4ai_status z4ai_model_delta_decompress_file(z4ai_dctx* dctx, const char* src_pa
         require_ptr(src_path, "src_path");
         require_ptr(base_path, "base_path");
         require_ptr(dst_path, "dst_path");
-        z4ai::MappedFile in(src_path), base(base_path);
-        z4ai::ContainerReader r(z4ai::memory_source(in.bytes()), dctx->decoder.config);
+        z4ai::ContainerReader r(z4ai::file_source(src_path), dctx->decoder.config);
         r.verify_base = dctx->verify_base;
         if (r.kind() != z4ai::InputKind::model_delta) fail(Code::wrong_kind, "not a .z4dm model delta");
-        r.attach_base(base.bytes());
+        z4ai::ContainerReader base(z4ai::file_source(base_path), dctx->decoder.config);
+        r.attach_base(&base);
         z4ai::AtomicFileSink sink(dst_path);
         r.restore(sink);
         sink.commit();

@@ -25,6 +25,10 @@ struct z4ai_dctx_s {
     std::atomic<bool> busy{false};
 };
 
+namespace z4ai::archive {
+class Archive;
+}
+
 namespace z4ai::capi {
 
 // Runs fn; converts whatever it throws into a status, never letting it escape.
@@ -59,6 +63,10 @@ z4ai_status guarded(Ctx* ctx, Fn&& fn) noexcept {
     ctx->busy.store(false, std::memory_order_release);
     return s;
 }
+
+// Opens member `index` of an archive in a reader, which then owns the member's bases
+// (capi_container.cpp; used by capi_archive.cpp).
+void reader_open_archive_member(z4ai_reader* reader, archive::Archive& a, size_t index);
 
 inline void require_ptr(const void* p, const char* name) {
     if (!p) fail(Code::invalid_argument, std::string(name) + " must not be NULL");

@@ -45,19 +45,21 @@ class BufferSink final : public Sink {
     Buffer buffer;
 };
 
-// Writes a file atomically: a temporary file next to `path`, renamed into place
-// by commit(); removed if destroyed before that.
+namespace fs {
+class OutputFile;
+}
+// Writes a file atomically: a unique temporary file next to `path`, renamed into place
+// by commit(); removed if destroyed before that (or on SIGINT/SIGTERM). An existing
+// non-regular target (/dev/null, a FIFO) is written in place (util/safe_fs.hpp).
 class AtomicFileSink final : public Sink {
    public:
-    explicit AtomicFileSink(const std::string& path);
+    explicit AtomicFileSink(const std::string& path, unsigned mode = 0666, bool respect_umask = true);
     ~AtomicFileSink() override;
     void write(const uint8_t* data, size_t n) override;
     void commit();
 
    private:
-    std::string path_, temp_;
-    int fd_ = -1;
-    bool committed_ = false;
+    std::unique_ptr<fs::OutputFile> out_;
 };
 
 struct ContainerOptions {

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "codec/decoder.hpp"
-#include "codec/decoder_remote.hpp"
 #include "container/container.hpp"
 #include "util/hash.hpp"
 #include "util/le.hpp"
@@ -11,8 +10,6 @@
 
 namespace z4ai {
 namespace {
-
-constexpr size_t kMaxFrameHeader = kHeaderFixedSize + 8 * kMaxDims + 24 + 4;
 
 class DigestSink final : public Sink {
    public:
@@ -240,39 +237,28 @@ Bytes ContainerReader::base_tensor(size_t j, Buffer& scratch) {
 
 void ContainerReader::decode_frame(const TensorEntry& e, Bytes reference, uint64_t offset, uint64_t length,
                                    uint64_t content, uint8_t* dst) {
-    DecodeConfig cfg = config;
-    cfg.reference = reference.data();
-    cfg.reference_size = reference.size();
-    cfg.has_reference = e.method == TensorMethod::base_delta;
-    Bytes mem = source_->memory();
-    const bool whole = offset == 0 && length == content;
-    if (!mem.data() && !whole) {
-        decode_frame_range(*source_, e.frame_offset, e.frame_size, cfg, offset, length, dst);
-        // The frame must describe exactly this tensor.
-        uint8_t head[kMaxFrameHeader];
-        size_t n = static_cast<size_t>(std::min<uint64_t>(e.frame_size, sizeof head));
-        source_->read_at(e.frame_offset, head, n);
-        size_t used;
-        FrameHeader h = parse_header(Bytes(head, n), &used);
-        if (!h.content_size_known || h.content_size != content)
-            fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
-        return;
-    }
-    Bytes frame = source_->view(e.frame_offset, static_cast<size_t>(e.frame_size), scratch_);
-    size_t used;
-    FrameHeader h = parse_header(frame, &used);
-    if (!h.content_size_known || h.content_size != content)
-        fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
     if (!decoder_) decoder_ = std::make_unique<Decoder>();
     Decoder& dec = *decoder_;
-    dec.config = cfg;
-    dec.set_reference(cfg.reference, cfg.reference_size, cfg.has_reference);
-    if (whole) {
-        if (dec.decompress(dst, static_cast<size_t>(length), frame) != content)
-            fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
+    dec.config = config;
+    dec.set_reference(reference.data(), reference.size(), e.method == TensorMethod::base_delta);
+    // A frame in memory, or read whole anyway, is indexed by walking it; otherwise
+    // trailer first, and only the blocks the range overlaps are read.
+    const bool whole = offset == 0 && length == content;
+    FrameIndex index;
+    StoredFrame frame;
+    if (source_->memory().data() || whole) {
+        Bytes bytes = source_->view(e.frame_offset, static_cast<size_t>(e.frame_size), scratch_);
+        index = FrameIndex::from_buffer(bytes);
+        if (index.frame_size != bytes.size()) fail_corrupt("bytes follow the tensor's frame", e.frame_offset);
+        frame = StoredFrame::in_memory(bytes);
     } else {
-        dec.decompress_range(dst, static_cast<size_t>(length), frame, offset, length);
+        index = FrameIndex::from_source(*source_, e.frame_offset, e.frame_size);
+        frame = StoredFrame::in_source(*source_, e.frame_offset);
     }
+    // The frame must describe exactly this tensor.
+    if (!index.header.content_size_known || index.header.content_size != content)
+        fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
+    dec.decode_indexed(index, frame, offset, length, dst);
 }
 
 void ContainerReader::read_bytes(size_t i, uint64_t offset, uint64_t length, uint8_t* dst) {

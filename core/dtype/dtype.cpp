@@ -32,6 +32,9 @@ constexpr DTypeInfo kTable[kDTypeCount] = {
     {19, 1, FloatKind::none, 0, 0, false, "fp8_e5m2fnuz"},
     {20, 1, FloatKind::none, 0, 0, false, "fp4_e2m1_x2"},
 };
+static_assert(kTable[dtype_code::fp16].exponent_bits == 5 && kTable[dtype_code::fp16].width == 2);
+static_assert(kTable[dtype_code::bf16].exponent_bits == 8 && kTable[dtype_code::bf16].width == 2);
+static_assert(kTable[dtype_code::fp32].mantissa_bits == 23 && kTable[dtype_code::fp64].mantissa_bits == 52);
 
 struct Alias {
     const char* name;

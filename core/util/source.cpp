@@ -1,13 +1,13 @@
 #include "util/source.hpp"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "util/safe_fs.hpp"
 #include "util/status.hpp"
 
 namespace z4ai {
@@ -50,10 +50,12 @@ class MemorySource final : public Source {
     Bytes data_;
 };
 
+// pread only, never mmap: a mapped file that shrinks under the reader kills the process
+// with SIGBUS; a short pread is Code::truncated.
 class FileSource final : public Source {
    public:
     explicit FileSource(const std::string& path) : path_(path) {
-        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd_ < 0) fail(Code::io, path + ": " + std::strerror(errno));
         struct stat st;
         if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -61,40 +63,16 @@ class FileSource final : public Source {
             fail(Code::io, path + ": not a regular file");
         }
         size_ = static_cast<uint64_t>(st.st_size);
-        // Map the file when possible: frames are then decoded in place, without a copy.
-        if (size_) {
-            void* m = ::mmap(nullptr, static_cast<size_t>(size_), PROT_READ, MAP_SHARED, fd_, 0);
-            if (m != MAP_FAILED) map_ = m;
-        }
     }
-    ~FileSource() override {
-        if (map_) ::munmap(map_, static_cast<size_t>(size_));
-        ::close(fd_);
-    }
-    Bytes memory() const override {
-        return map_ ? Bytes(static_cast<const uint8_t*>(map_), static_cast<size_t>(size_)) : Bytes{};
-    }
+    FileSource(int fd, const std::string& shown, uint64_t size) : path_(shown), fd_(fd) { size_ = size; }
+    ~FileSource() override { ::close(fd_); }
 
    private:
     void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
-        if (map_) {
-            std::memcpy(dst, static_cast<const uint8_t*>(map_) + offset, n);
-            return;
-        }
-        while (n) {
-            ssize_t r = ::pread(fd_, dst, n, static_cast<off_t>(offset));
-            if (r < 0 && errno == EINTR) continue;
-            if (r <= 0)
-                fail(Code::io,
-                     path_ + ": read failed" + (r < 0 ? std::string(": ") + std::strerror(errno) : ""));
-            dst += r;
-            n -= static_cast<size_t>(r);
-            offset += static_cast<uint64_t>(r);
-        }
+        fs::pread_exact(fd_, offset, dst, n, path_);
     }
     std::string path_;
     int fd_ = -1;
-    void* map_ = nullptr;
 };
 
 class CallbackSource final : public Source {
@@ -116,34 +94,12 @@ class CallbackSource final : public Source {
 
 std::unique_ptr<Source> memory_source(Bytes data) { return std::make_unique<MemorySource>(data); }
 std::unique_ptr<Source> file_source(const std::string& path) { return std::make_unique<FileSource>(path); }
+std::unique_ptr<Source> fd_source(int fd, const std::string& shown, uint64_t size) {
+    return std::make_unique<FileSource>(fd, shown, size);
+}
 std::unique_ptr<Source> callback_source(ReadAtFn fn, void* user, uint64_t size) {
     if (!fn) fail(Code::invalid_argument, "read-at callback must not be NULL");
     return std::make_unique<CallbackSource>(fn, user, size);
-}
-
-MappedFile::MappedFile(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(Code::io, path + ": " + std::strerror(errno));
-    struct stat st;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail(Code::io, path + ": not a regular file");
-    }
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_) {
-        data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (data_ == MAP_FAILED) {
-            data_ = nullptr;
-            int e = errno;
-            ::close(fd);
-            fail(Code::io, path + ": mmap failed: " + std::strerror(e));
-        }
-    }
-    ::close(fd);
-}
-
-MappedFile::~MappedFile() {
-    if (data_) ::munmap(data_, size_);
 }
 
 }  // namespace z4ai

@@ -1,5 +1,5 @@
 // source.hpp - random-access byte sources for container readers: a memory
-// buffer (zero-copy), a file (pread), or a caller's read-at callback (object
+// buffer (zero-copy), a file (pread; never mmap, see safe_fs.hpp), or a caller's read-at callback (object
 // storage, HTTP range requests, Python file-like objects). Every source counts
 // the calls and bytes it serves, so tests can check what a read touched.
 #pragma once
@@ -42,20 +42,8 @@ class Source {
 std::unique_ptr<Source> memory_source(Bytes data);
 // Opens a file for pread; throws io (naming the path) if it cannot be opened.
 std::unique_ptr<Source> file_source(const std::string& path);
+// Takes ownership of an open regular file of `size` bytes (`shown` names it in errors).
+std::unique_ptr<Source> fd_source(int fd, const std::string& shown, uint64_t size);
 std::unique_ptr<Source> callback_source(ReadAtFn fn, void* user, uint64_t size);
-
-// A read-only memory map of a whole file (empty files map to an empty span).
-class MappedFile {
-   public:
-    explicit MappedFile(const std::string& path);
-    ~MappedFile();
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-    Bytes bytes() const { return {static_cast<const uint8_t*>(data_), size_}; }
-
-   private:
-    void* data_ = nullptr;
-    size_t size_ = 0;
-};
 
 }  // namespace z4ai

@@ -104,7 +104,9 @@ def main():
         kinds = {f["path"]: f["kind"] for f in manifest["files"]}
         assert kinds["model-00001-of-00002.safetensors"] == "container", kinds
         assert kinds["model-00002-of-00002.safetensors"] == "model_delta", kinds  # dedup across shards
-        assert kinds["config.json"] == "frame"
+        # version 2: loader-read files stay plain under their own name (the archive is a model dir)
+        assert kinds["config.json"] == "plain", kinds
+        assert open(j("model.z4ai", "config.json")).read() == '{"hidden_size": 64}\n'
         run("decompress", "-q", j("model.z4ai"), "-o", j("model.back"))
         for root, _, files in os.walk(j("model")):
             for f in files:

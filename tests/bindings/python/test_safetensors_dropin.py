@@ -135,3 +135,10 @@ def test_clean_namespaces():
     for leaked in ("json", "os", "Any", "annotations", "dataclass"):
         assert leaked not in dir(zs), leaked
     assert {"safe_open", "save", "load", "save_file", "load_file"} <= set(zs.__all__)
+
+
+def test_z4ai_open_on_a_container_says_what_it_is(tmp_path):
+    zs.save_file({"w": np.zeros(8, np.float32)}, tmp_path / "c.zstn")
+    with pytest.raises(z4ai.WrongKindError, match="a .zstn container.*safe_open"):
+        with z4ai.open(tmp_path / "c.zstn") as f:
+            f.read()
