@@ -18,9 +18,7 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "container/json.hpp"
 #include "io.hpp"
-#include "util/status.hpp"
 #include "z4ai.h"
 
 namespace z4ai_cli {
