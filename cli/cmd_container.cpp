@@ -279,17 +279,6 @@ const char* member_kind_label(int32_t k) {
     return "?";
 }
 
-std::string human(double bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (bytes >= 1024 && u < 4) {
-        bytes /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u ? "%.2f %s" : "%.0f %s", bytes, units[u]);
-    return buf;
-}
 
 const char* method_label(int32_t m) {
     switch (m) {
@@ -729,8 +718,8 @@ bool info_container(const Options& o, const std::string& path, std::string* desc
                 std::printf("archive:   %s\nformat:    z4ai directory archive, version %u\nmembers:   %zu\n",
                             path.c_str(), version, n);
                 std::printf("restores:  %llu bytes (%s)\nstored:    %llu bytes (%s)\nratio:     %.4fx\n\n",
-                            (unsigned long long)raw, human(double(raw)).c_str(), (unsigned long long)stored,
-                            human(double(stored)).c_str(), stored ? double(raw) / double(stored) : 0.0);
+                            (unsigned long long)raw, human_size(double(raw)).c_str(), (unsigned long long)stored,
+                            human_size(double(stored)).c_str(), stored ? double(raw) / double(stored) : 0.0);
                 print_archive_members(a.a);
                 return true;
             }
