@@ -18,10 +18,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "container/json.hpp"
 #include "io.hpp"
 #include "remote.hpp"
-#include "util/status.hpp"
 #include "z4ai.h"
 
 namespace z4ai_cli {
@@ -104,6 +102,10 @@ void configure(z4ai_cctx* c, const Options& o, long long threads) {
     set(Z4AI_C_THREADS, threads);
     set(Z4AI_C_CHUNK_SIZE, o.chunk_size);
     set(Z4AI_C_CHECKSUM, o.checksum ? 1 : 0);
+    if (o.long_distance) {
+        set(Z4AI_C_LONG_DISTANCE, 1);
+        set(Z4AI_C_WINDOW_LOG, o.window_log);
+    }
 }
 void configure(z4ai_dctx* d, const Options& o, long long threads) {
     check(z4ai_dctx_set_param(d, Z4AI_D_THREADS, threads), d);
@@ -278,17 +280,6 @@ const char* member_kind_label(int32_t k) {
     return "?";
 }
 
-std::string human(double bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (bytes >= 1024 && u < 4) {
-        bytes /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u ? "%.2f %s" : "%.0f %s", bytes, units[u]);
-    return buf;
-}
 
 const char* method_label(int32_t m) {
     switch (m) {
@@ -310,11 +301,16 @@ struct Opened {
     ReaderPtr reader, base;
     int32_t kind = 0;
     uint64_t stored_size = UINT64_MAX;  // archive member: its stored file's size
+    std::string memory;                 // the input, when it came through a pipe
 };
-void open_for_reading(const Options& o, const std::string& path, Opened& x) {
+void open_for_reading(const Options& o, const std::string& path, Opened& x, const std::string* memory = nullptr) {
     check(z4ai_reader_set_param(x.reader.r, Z4AI_D_THREADS, o.threads), x.reader.r);
+    check(z4ai_reader_set_param(x.reader.r, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), x.reader.r);
     ArchiveRef ref;
-    if (is_http_url(path)) {
+    if (memory) {
+        x.memory = *memory;
+        check(z4ai_reader_open_memory(x.reader.r, x.memory.data(), x.memory.size()), x.reader.r, path);
+    } else if (is_http_url(path)) {
         x.remote = open_http(x.reader.r, path);
     } else if (split_archive_path(path, ref) && !ref.member.empty()) {
         check(z4ai_archive_set_param(x.archive.a, Z4AI_D_THREADS, o.threads), x.archive.a);
@@ -333,7 +329,7 @@ void open_for_reading(const Options& o, const std::string& path, Opened& x) {
     z4ai_reader_kind(x.reader.r, &x.kind);
     if (x.kind == Z4AI_KIND_MODEL_DELTA) {
         if (o.reference.empty())
-            throw CliError{path + ": a model delta: give its base with --reference FILE"};
+            throw CliError{path + ": a model delta (.z4dm): give its base with --reference FILE"};
         check(z4ai_reader_open_file(x.base.r, o.reference.c_str()), x.base.r, o.reference);
         check(z4ai_reader_attach_base_reader(x.reader.r, x.base.r), x.reader.r, path);
     }
@@ -348,7 +344,7 @@ bool open_archive_ref(const Options& o, const std::string& path, ArchivePtr& a, 
     return true;
 }
 
-int list_archive(z4ai_archive* a) {
+int print_archive_members(z4ai_archive* a) {
     size_t n = 0;
     z4ai_archive_member_count(a, &n);
     for (size_t i = 0; i < n; ++i) {
@@ -362,81 +358,280 @@ int list_archive(z4ai_archive* a) {
     return 0;
 }
 
+std::string tensor_name(const z4ai_tensor_info& t) { return std::string(t.name, t.name_size); }
+
+// Decodes every tensor (verifying its checksums); the first failure names the tensor.
+// Returns the number of bytes decoded.
+uint64_t verify_tensors(const std::string& path, Opened& x) {
+    size_t n = 0;
+    check(z4ai_reader_tensor_count(x.reader.r, &n), x.reader.r, path);
+    std::vector<char> buf;
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_tensor_info t;
+        check(z4ai_reader_tensor_info(x.reader.r, i, &t), x.reader.r, path);
+        buf.resize(static_cast<size_t>(t.nbytes));
+        size_t w = 0;
+        check(z4ai_reader_read_tensor(x.reader.r, i, buf.data(), buf.size(), &w), x.reader.r,
+              path + ": tensor '" + tensor_name(t) + "'");
+        total += w;
+    }
+    return total;
+}
+
+// After a whole-file restore failed: which tensor is to blame (empty if none is).
+std::string blame_tensor(const Options& o, const std::string& path, const std::string* memory) {
+    try {
+        Opened x;
+        open_for_reading(o, path, x, memory);
+        verify_tensors(path, x);
+    } catch (const CliError& e) {
+        if (e.message.find(": tensor '") != std::string::npos) return e.message;
+    }
+    return "";
+}
+
 }  // namespace
 
 bool compress_special(const Options& o, const std::string& input) {
-    if (o.raw) return false;
-    if (is_dir(input)) {
-        compress_directory(o, input);
-        return true;
-    }
-    if (sniff(input) != Z4AI_KIND_SAFETENSORS) return false;
-    bool delta = !o.reference.empty();
-    if (delta && sniff(o.reference) != Z4AI_KIND_SAFETENSORS) return false;  // byte-wise delta
-    if (o.to_stdout || o.output == "-") throw CliError{"containers are written to files: use -o FILE"};
-    std::string stem = ends_with(input, ".safetensors") ? strip(input, ".safetensors") : input;
-    std::string out = o.output.empty() ? stem + (delta ? ".z4dm" : ".zstn") : o.output;
-    refuse_existing(o, out);
-    uint64_t packed = pack_file(o, o.threads, input, out, o.reference);
-    summary(o, input, out, file_size(input), packed);
+    if (o.raw || !is_dir(input)) return false;
+    if (o.recursive) return false;  // expanded into files by the caller
+    compress_directory(o, input);
     return true;
 }
 
 bool decompress_special(const Options& o, const std::string& input) {
-    if (is_dir(input) && exists(input + "/" + kManifest)) {
-        decompress_directory(o, input);
-        return true;
-    }
-    int32_t kind = sniff(input);
-    if (kind != Z4AI_KIND_CONTAINER && kind != Z4AI_KIND_MODEL_DELTA) return false;
-    if (o.to_stdout || o.output == "-") throw CliError{"containers are restored to files: use -o FILE"};
-    if (kind == Z4AI_KIND_MODEL_DELTA && o.reference.empty())
-        throw CliError{input + ": a model delta: give its base with --reference FILE"};
-    std::string suffix = kind == Z4AI_KIND_CONTAINER ? ".zstn" : ".z4dm";
-    std::string out = o.output;
-    if (out.empty()) {
-        if (!ends_with(input, suffix))
-            throw CliError{input + ": unknown suffix (expected " + suffix + "); use -o"};
-        out = strip(input, suffix) + ".safetensors";
-    }
-    refuse_existing(o, out);
-    uint64_t raw =
-        unpack_file(o, o.threads, input, out, kind == Z4AI_KIND_MODEL_DELTA ? o.reference : std::string());
-    summary(o, input, out, raw, file_size(input));
+    if (!(is_dir(input) && exists(input + "/" + kManifest))) return false;
+    decompress_directory(o, input);
     return true;
 }
 
+void compress_container(const Options& o, const std::string& input, Input& in) {
+    bool delta = !o.reference.empty();  // the caller checked it is a .safetensors file
+    bool to_stdout = o.to_stdout || o.output == "-" || (input == "-" && o.output.empty());
+    if (to_stdout && stdout_is_terminal() && !o.force)
+        throw CliError{"refusing to write compressed data to a terminal (use -o or -f)"};
+    if (!to_stdout && input != "-" && in.is_regular()) {
+        // File to file: the input is memory-mapped and the output written atomically by the library.
+        std::string stem = ends_with(input, ".safetensors") ? strip(input, ".safetensors") : input;
+        std::string out = o.output.empty() ? stem + (delta ? ".z4dm" : ".zstn") : o.output;
+        refuse_existing(o, out);
+        uint64_t packed = pack_file(o, o.threads, input, out, o.reference);
+        summary(o, input, out, file_size(input), packed);
+        return;
+    }
+    // Through a pipe: the container's index follows its tensors, so the whole input is
+    // held in memory (bounded) and the container written in one go.
+    std::string src = in.read_rest(pipe_limit(), "a .safetensors input through a pipe");
+    uint64_t bound = 0;
+    check(z4ai_safetensors_compress_bound(src.data(), src.size(), &bound), "", in.name());
+    if (bound > pipe_limit())
+        throw CliError{in.name() + ": the container would exceed the pipe memory limit"};
+    std::string dst(static_cast<size_t>(bound), '\0');
+    CctxPtr c;
+    if (!c.c) throw CliError{"out of memory"};
+    configure(c.c, o, o.threads);
+    size_t w = 0;
+    if (delta) {
+        std::string base = read_all(o.reference);
+        check(z4ai_model_delta_compress(c.c, dst.data(), dst.size(), src.data(), src.size(), base.data(),
+                                        base.size(), &w),
+              c.c, in.name());
+    } else {
+        check(z4ai_safetensors_compress(c.c, dst.data(), dst.size(), src.data(), src.size(), &w), c.c,
+              in.name());
+    }
+    std::string out_name = to_stdout ? "-" : o.output;
+    if (out_name.empty()) {
+        std::string stem = ends_with(input, ".safetensors") ? strip(input, ".safetensors") : input;
+        out_name = stem + (delta ? ".z4dm" : ".zstn");
+    }
+    Output out(out_name, o.force);
+    out.write(dst.data(), w);
+    out.commit();
+    summary(o, in.name(), out.name(), src.size(), w);
+}
+
+void decompress_container(const Options& o, const std::string& input, Input& in, int32_t kind, bool test) {
+    if (kind == Z4AI_KIND_MODEL_DELTA && o.reference.empty())
+        throw CliError{in.name() + ": a model delta (.z4dm): give its base with --reference FILE"};
+    bool from_file = input != "-" && in.is_regular();
+    std::string memory;
+    if (!from_file) memory = in.read_rest(pipe_limit(), "a container through a pipe");
+    const std::string* mem = from_file ? nullptr : &memory;
+    if (test) {
+        Opened x;
+        open_for_reading(o, input, x, mem);
+        uint64_t n = verify_tensors(in.name(), x);
+        size_t count = 0;
+        z4ai_reader_tensor_count(x.reader.r, &count);
+        if (!o.quiet)
+            std::fprintf(stderr, "%s: OK (%zu tensors, %llu bytes decoded and verified%s)\n",
+                         in.name().c_str(), count, (unsigned long long)n,
+                         o.checksum ? "" : ", checksums not checked");
+        return;
+    }
+    std::string suffix = kind == Z4AI_KIND_CONTAINER ? ".zstn" : ".z4dm";
+    bool to_stdout = o.to_stdout || o.output == "-" || (input == "-" && o.output.empty());
+    std::string out = to_stdout ? "-" : o.output;
+    if (out.empty()) {
+        if (!ends_with(input, suffix))
+            throw CliError{input + ": unknown suffix (expected " + suffix + "); use -o to name the output"};
+        out = strip(input, suffix) + ".safetensors";
+    }
+    try {
+        if (from_file && !to_stdout) {
+            refuse_existing(o, out);
+            uint64_t raw = unpack_file(o, o.threads, input, out,
+                                       kind == Z4AI_KIND_MODEL_DELTA ? o.reference : std::string());
+            summary(o, input, out, raw, file_size(input));
+            return;
+        }
+        // To stdout or from a pipe: restore in memory (bounded), then write.
+        Opened x;
+        open_for_reading(o, input, x, mem);
+        uint64_t size = 0;
+        check(z4ai_reader_file_size(x.reader.r, &size), x.reader.r, in.name());
+        if (size > pipe_limit())
+            throw CliError{in.name() + ": restores to " + std::to_string(size) +
+                           " bytes, more than the memory limit for pipes (" + std::to_string(pipe_limit()) +
+                           " bytes; set Z4AI_PIPE_LIMIT=BYTES or give an output file with -o)"};
+        std::string data(static_cast<size_t>(size), '\0');
+        size_t w = 0;
+        check(z4ai_reader_restore(x.reader.r, data.data(), data.size(), &w), x.reader.r, in.name());
+        Output o_(out, o.force);
+        o_.write(data.data(), w);
+        o_.commit();
+        summary(o, in.name(), o_.name(), w, from_file ? file_size(input) : memory.size());
+    } catch (const CliError& e) {
+        std::string blame = blame_tensor(o, input, mem);
+        throw CliError{blame.empty() ? e.message : blame};
+    }
+}
+
+ListRow list_container(const Options& o, const std::string& path) {
+    ListRow row;
+    Opened x;
+    check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
+    z4ai_reader_kind(x.reader.r, &x.kind);
+    row.kind = x.kind == Z4AI_KIND_CONTAINER     ? "container"
+               : x.kind == Z4AI_KIND_MODEL_DELTA ? "model-delta"
+                                                 : "safetensors";
+    row.stored = file_size(path);
+    z4ai_reader_file_size(x.reader.r, &row.original);
+    size_t n = 0;
+    if (x.kind == Z4AI_KIND_MODEL_DELTA && !o.reference.empty()) {
+        check(z4ai_reader_open_file(x.base.r, o.reference.c_str()), x.base.r, o.reference);
+        check(z4ai_reader_attach_base_reader(x.reader.r, x.base.r), x.reader.r, path);
+    }
+    if (z4ai_reader_tensor_count(x.reader.r, &n) == Z4AI_OK)
+        row.parts = std::to_string(n) + (n == 1 ? " tensor" : " tensors");
+    else
+        row.parts = "?";
+    row.check = x.kind == Z4AI_KIND_SAFETENSORS ? "none" : "on";
+    return row;
+}
+
+ListRow list_archive(const Options& o, const std::string& dir) {
+    ListRow row;
+    row.kind = "archive";
+    ArchivePtr a;
+    check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
+    check(z4ai_archive_open(a.a, dir.c_str()), a.a, dir);
+    size_t n = 0, files = 0;
+    z4ai_archive_member_count(a.a, &n);
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a.a, i, &m), a.a, dir);
+        if (m.kind == Z4AI_MEMBER_DIRECTORY) continue;
+        ++files;
+        row.stored += m.stored_size;
+        row.original += m.size;
+    }
+    row.parts = std::to_string(files) + (files == 1 ? " file" : " files");
+    row.check = "on";
+    return row;
+}
+
+uint64_t test_archive(const Options& o, const std::string& dir, size_t* members) {
+    ArchivePtr a;
+    check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
+    check(z4ai_archive_set_param(a.a, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), a.a);
+    check(z4ai_archive_open(a.a, dir.c_str()), a.a, dir);
+    size_t n = 0;
+    z4ai_archive_member_count(a.a, &n);
+    uint64_t total = 0;
+    *members = 0;
+    std::vector<char> buf;
+    for (size_t i = 0; i < n; ++i) {
+        z4ai_member_info m;
+        m.struct_size = sizeof m;
+        check(z4ai_archive_member_info(a.a, i, &m), a.a, dir);
+        if (m.kind == Z4AI_MEMBER_DIRECTORY) continue;
+        std::string what = dir + ": member '" + m.path + "'";
+        if (m.kind == Z4AI_MEMBER_CONTAINER || m.kind == Z4AI_MEMBER_MODEL_DELTA) {
+            // tensor by tensor, so a failure names the tensor
+            Opened x;
+            check(z4ai_reader_set_param(x.reader.r, Z4AI_D_VERIFY_CHECKSUM, o.checksum ? 1 : 0), x.reader.r);
+            check(z4ai_archive_open_member(a.a, i, x.reader.r), a.a, what);
+            total += verify_tensors(what, x);
+        }
+        buf.resize(static_cast<size_t>(m.size));
+        size_t w = 0;
+        check(z4ai_archive_read(a.a, i, buf.data(), buf.size(), &w), a.a, what);
+        if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA) total += w;
+        ++*members;
+    }
+    return total;
+}
+
 int run_ls(const Options& o) {
-    if (o.inputs.size() != 1) throw CliError{"ls needs exactly one file"};
+    if (o.inputs.size() != 1) throw CliError{"usage: z4ai ls FILE (one file; see z4ai ls --help)"};
     {
         ArchivePtr a;
         ArchiveRef ref;
         size_t index = 0;
         if (open_archive_ref(o, o.inputs[0], a, ref, &index)) {
-            if (ref.member.empty()) return list_archive(a.a);
+            if (ref.member.empty()) return print_archive_members(a.a);
             z4ai_member_info m;
             m.struct_size = sizeof m;
             check(z4ai_archive_member_info(a.a, index, &m), a.a);
             if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA)
-                throw CliError{o.inputs[0] + ": a " + member_kind_label(m.kind) + " member has no tensors (use extract)"};
+                throw CliError{o.inputs[0] + ": a " + member_kind_label(m.kind) +
+                               " member has no tensors (use extract)"};
         }
     }
     Opened x;
     open_for_reading(o, o.inputs[0], x);
     size_t n = 0;
-    z4ai_reader_tensor_count(x.reader.r, &n);
+    check(z4ai_reader_tensor_count(x.reader.r, &n), x.reader.r, o.inputs[0]);
+    struct Row {
+        std::string name, dtype, shape;
+        uint64_t nbytes;
+    };
+    std::vector<Row> rows;
+    size_t name_w = 6, dtype_w = 5, shape_w = 5;
     for (size_t i = 0; i < n; ++i) {
         z4ai_tensor_info t;
-        check(z4ai_reader_tensor_info(x.reader.r, i, &t), x.reader.r);
+        check(z4ai_reader_tensor_info(x.reader.r, i, &t), x.reader.r, o.inputs[0]);
         std::string shape = "[";
         for (uint32_t k = 0; k < t.ndim && k < 8; ++k) {
             if (k) shape += ',';
             shape += std::to_string(t.dims[k]);
         }
         shape += t.ndim > 8 ? ",...]" : "]";
-        std::printf("%-48s %-9s %-20s %12llu\n", t.name, z4ai_dtype_name(t.dtype), shape.c_str(),
-                    (unsigned long long)t.nbytes);
+        rows.push_back({tensor_name(t), z4ai_dtype_name(t.dtype), shape, t.nbytes});
+        name_w = std::max(name_w, rows.back().name.size());
+        dtype_w = std::max(dtype_w, rows.back().dtype.size());
+        shape_w = std::max(shape_w, shape.size());
     }
+    // Columns widen to the longest entry, so long names never push the others out of line.
+    std::printf("%-*s  %-*s  %-*s  %14s\n", int(name_w), "TENSOR", int(dtype_w), "DTYPE", int(shape_w),
+                "SHAPE", "BYTES");
+    for (const Row& r : rows)
+        std::printf("%-*s  %-*s  %-*s  %14llu\n", int(name_w), r.name.c_str(), int(dtype_w), r.dtype.c_str(),
+                    int(shape_w), r.shape.c_str(), (unsigned long long)r.nbytes);
     return 0;
 }
 
@@ -446,7 +641,9 @@ int run_extract(const Options& o) {
         ArchiveRef ref;
         size_t index = 0;
         if (!open_archive_ref(o, o.inputs[0], a, ref, &index) || ref.member.empty())
-            throw CliError{"usage: z4ai extract ARCHIVE/MEMBER -o OUT, or z4ai extract FILE TENSOR -o OUT [--elements A:B]"};
+            throw CliError{
+                "usage: z4ai extract ARCHIVE/MEMBER -o OUT, or z4ai extract FILE TENSOR -o OUT [--elements "
+                "A:B]"};
         if (o.output.empty() && !o.to_stdout) throw CliError{"extract: name the output with -o FILE (or -c)"};
         std::string out = o.to_stdout ? "/dev/stdout" : o.output;
         if (!o.to_stdout) refuse_existing(o, out);
@@ -458,9 +655,14 @@ int run_extract(const Options& o) {
     Opened x;
     open_for_reading(o, o.inputs[0], x);
     size_t index = 0;
-    check(z4ai_reader_find(x.reader.r, o.inputs[1].c_str(), &index), x.reader.r, o.inputs[0]);
+    if (z4ai_reader_find(x.reader.r, o.inputs[1].c_str(), &index) != Z4AI_OK) {
+        size_t n = 0;
+        z4ai_reader_tensor_count(x.reader.r, &n);
+        throw CliError{o.inputs[0] + ": no tensor named '" + o.inputs[1] + "' (it has " + std::to_string(n) +
+                       " tensors; `z4ai ls " + o.inputs[0] + "` lists them)"};
+    }
     z4ai_tensor_info t;
-    check(z4ai_reader_tensor_info(x.reader.r, index, &t), x.reader.r);
+    check(z4ai_reader_tensor_info(x.reader.r, index, &t), x.reader.r, o.inputs[0]);
     size_t width = z4ai_dtype_width(t.dtype);
     uint64_t elements = t.nbytes / width, first = 0, count = elements;
     if (!o.elements.empty()) {
@@ -483,7 +685,7 @@ int run_extract(const Options& o) {
     std::vector<char> buf(static_cast<size_t>(count * width));
     size_t w = 0;
     check(z4ai_reader_read_elements(x.reader.r, index, first, count, buf.data(), buf.size(), &w), x.reader.r,
-          o.inputs[1]);
+          o.inputs[0] + ": tensor '" + o.inputs[1] + "'");
     Output out(o.to_stdout ? "-" : o.output, o.force);
     out.write(buf.data(), w);
     out.commit();
@@ -493,9 +695,9 @@ int run_extract(const Options& o) {
     return 0;
 }
 
-bool info_special(const Options& o) {
-    if (o.inputs.size() != 1) return false;
-    const std::string& path = o.inputs[0];
+// `z4ai info` of a container, model delta or .safetensors (cmd_info.cpp does frames and the JSON).
+bool info_container(const Options& o, const std::string& path, std::string* describe_json,
+                    int32_t* kind_out) {
     const bool url = is_http_url(path);
     if (!url) {
         ArchivePtr a;
@@ -503,52 +705,61 @@ bool info_special(const Options& o) {
         size_t index = 0;
         if (open_archive_ref(o, path, a, ref, &index)) {
             if (ref.member.empty()) {
-                uint32_t version = 0;
-                z4ai_archive_version(a.a, &version);
-                if (o.json) {
+                *kind_out = -1;  // an archive
+                if (describe_json) {
                     size_t need = 0;
                     z4ai_archive_describe(a.a, nullptr, 0, &need);
                     std::string d(need, '\0');
                     check(z4ai_archive_describe(a.a, d.data(), d.size(), &need), a.a);
                     d.resize(need);
-                    std::printf("%s\n", d.c_str());
+                    *describe_json = d;
                     return true;
                 }
+                uint32_t version = 0;
+                z4ai_archive_version(a.a, &version);
                 size_t n = 0;
                 z4ai_archive_member_count(a.a, &n);
                 uint64_t raw = 0, stored = archive_stored_bytes(a.a, &raw);
                 std::printf("archive:   %s\nformat:    z4ai directory archive, version %u\nmembers:   %zu\n",
                             path.c_str(), version, n);
                 std::printf("restores:  %llu bytes (%s)\nstored:    %llu bytes (%s)\nratio:     %.4fx\n\n",
-                            (unsigned long long)raw, human(double(raw)).c_str(), (unsigned long long)stored,
-                            human(double(stored)).c_str(), stored ? double(raw) / double(stored) : 0.0);
-                return list_archive(a.a), true;
+                            (unsigned long long)raw, human_size(double(raw)).c_str(), (unsigned long long)stored,
+                            human_size(double(stored)).c_str(), stored ? double(raw) / double(stored) : 0.0);
+                print_archive_members(a.a);
+                return true;
             }
             z4ai_member_info m;
             m.struct_size = sizeof m;
             check(z4ai_archive_member_info(a.a, index, &m), a.a);
             if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA) {
-                std::printf("member:    %s\nkind:      %s\nstored as: %s\nrestores:  %llu bytes\nstored:    %llu bytes\n",
-                            m.path, member_kind_label(m.kind), m.stored, (unsigned long long)m.size,
-                            (unsigned long long)m.stored_size);
+                if (describe_json)
+                    throw CliError{path + ": --json describes archives and containers, not a " +
+                                   member_kind_label(m.kind) + " member"};
+                std::printf(
+                    "member:    %s\nkind:      %s\nstored as: %s\nrestores:  %llu bytes\nstored:    %llu "
+                    "bytes\n",
+                    m.path, member_kind_label(m.kind), m.stored, (unsigned long long)m.size,
+                    (unsigned long long)m.stored_size);
+                *kind_out = -2;
                 return true;
             }
         } else {
             int32_t k = sniff(path);
-            if (k != Z4AI_KIND_CONTAINER && k != Z4AI_KIND_MODEL_DELTA && k != Z4AI_KIND_SAFETENSORS) return false;
+            if (k != Z4AI_KIND_CONTAINER && k != Z4AI_KIND_MODEL_DELTA && k != Z4AI_KIND_SAFETENSORS)
+                return false;
         }
     }
-    int32_t kind = Z4AI_KIND_UNKNOWN;
     Opened x;
     open_for_reading(o, path, x);
-    kind = x.kind;
+    int32_t kind = x.kind;
+    *kind_out = kind;
     size_t need = 0;
     z4ai_reader_describe(x.reader.r, nullptr, 0, &need);
     std::string desc(need, '\0');
-    check(z4ai_reader_describe(x.reader.r, desc.data(), desc.size(), &need), x.reader.r);
+    check(z4ai_reader_describe(x.reader.r, desc.data(), desc.size(), &need), x.reader.r, path);
     desc.resize(need);
-    if (o.json) {
-        std::printf("%s\n", desc.c_str());
+    if (describe_json) {
+        *describe_json = desc;
         return true;
     }
     size_t n = 0;
@@ -560,14 +771,19 @@ bool info_special(const Options& o) {
                            ".safetensors (uncompressed)"};
     std::printf("file:      %s\nformat:    %s\ntensors:   %zu\n", path.c_str(), kinds[kind], n);
     std::printf("restores:  %llu bytes (%s)\nstored:    %llu bytes (%s)\nratio:     %.4fx\n",
-                (unsigned long long)fs, human(double(fs)).c_str(), (unsigned long long)stored,
-                human(double(stored)).c_str(), stored ? double(fs) / double(stored) : 0.0);
+                (unsigned long long)fs, human_size(double(fs)).c_str(), (unsigned long long)stored,
+                human_size(double(stored)).c_str(), stored ? double(fs) / double(stored) : 0.0);
     std::map<std::string, unsigned> methods;
     uint64_t frames = 0;
-    std::printf("\n%-48s %-9s %12s %12s %9s  %s\n", "tensor", "dtype", "bytes", "stored", "ratio", "method");
+    std::vector<z4ai_tensor_info> infos(n);
+    size_t name_w = 6;
     for (size_t i = 0; i < n; ++i) {
-        z4ai_tensor_info t;
-        check(z4ai_reader_tensor_info(x.reader.r, i, &t), x.reader.r);
+        check(z4ai_reader_tensor_info(x.reader.r, i, &infos[i]), x.reader.r, path);
+        name_w = std::max(name_w, infos[i].name_size);
+    }
+    std::printf("\n%-*s %-9s %12s %12s %9s  %s\n", int(name_w), "tensor", "dtype", "bytes", "stored", "ratio",
+                "method");
+    for (const z4ai_tensor_info& t : infos) {
         ++methods[method_label(t.method)];
         frames += t.stored_size;
         char ratio[32] = "-";
@@ -577,8 +793,9 @@ bool info_special(const Options& o) {
         if (t.method == Z4AI_TENSOR_SAME || t.method == Z4AI_TENSOR_BASE_COPY ||
             t.method == Z4AI_TENSOR_BASE_DELTA)
             m += " #" + std::to_string(t.ref);
-        std::printf("%-48s %-9s %12llu %12llu %9s  %s\n", t.name, z4ai_dtype_name(t.dtype),
-                    (unsigned long long)t.nbytes, (unsigned long long)t.stored_size, ratio, m.c_str());
+        std::printf("%-*s %-9s %12llu %12llu %9s  %s\n", int(name_w), tensor_name(t).c_str(),
+                    z4ai_dtype_name(t.dtype), (unsigned long long)t.nbytes, (unsigned long long)t.stored_size,
+                    ratio, m.c_str());
     }
     std::printf("\nmethods:  ");
     bool first = true;

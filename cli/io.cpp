@@ -7,7 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace z4ai_cli {
@@ -66,6 +71,11 @@ Input::~Input() {
 
 size_t Input::read(void* dst, size_t n) {
     size_t got = 0;
+    if (!pushback_.empty()) {
+        got = std::min(n, pushback_.size());
+        std::memcpy(dst, pushback_.data(), got);
+        pushback_.erase(0, got);
+    }
     while (got < n) {
         ssize_t r = ::read(fd_, static_cast<char*>(dst) + got, n - got);
         if (r < 0) {
@@ -76,6 +86,37 @@ size_t Input::read(void* dst, size_t n) {
         got += static_cast<size_t>(r);
     }
     return got;
+}
+
+std::string Input::peek(size_t n) {
+    if (pushback_.size() < n) {
+        std::string more(n - pushback_.size(), '\0');
+        std::string saved;
+        saved.swap(pushback_);
+        size_t got = read(more.data(), more.size());
+        pushback_ = saved + more.substr(0, got);
+    }
+    return pushback_.substr(0, std::min(n, pushback_.size()));
+}
+
+std::string Input::read_rest(uint64_t limit, const char* what) {
+    std::string data;
+    if (size_ != UINT64_MAX) {
+        if (size_ > limit)
+            throw CliError{name_ + ": " + what + " is held in memory and is larger than the limit (" +
+                           std::to_string(limit) + " bytes; set Z4AI_PIPE_LIMIT=BYTES or give a file name)"};
+        data.reserve(size_);
+    }
+    char buf[1 << 16];
+    for (;;) {
+        size_t n = read(buf, sizeof buf);
+        if (!n) break;
+        if (data.size() + n > limit)
+            throw CliError{name_ + ": " + what + " is held in memory and is larger than the limit (" +
+                           std::to_string(limit) + " bytes; set Z4AI_PIPE_LIMIT=BYTES or give a file name)"};
+        data.append(buf, n);
+    }
+    return data;
 }
 
 Output::Output(const std::string& path, bool force) {
@@ -173,6 +214,50 @@ std::string read_all(const std::string& path) {
         data.append(buf, n);
     }
     return data;
+}
+
+uint64_t pipe_limit() {
+    if (const char* env = std::getenv("Z4AI_PIPE_LIMIT")) {
+        char* end = nullptr;
+        unsigned long long v = std::strtoull(env, &end, 10);
+        if (end && *end == 0 && v) return v;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) return uint64_t(pages) * uint64_t(page) / 2;
+    return uint64_t(4) << 30;
+}
+
+bool is_directory(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool is_regular_file(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void walk_files(const std::string& root, std::vector<std::string>& out, bool quiet) {
+    DIR* d = opendir(root.c_str());
+    if (!d) io_fail("cannot open directory", root);
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != "..") names.push_back(n);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    std::string prefix = root.empty() || root.back() == '/' ? root : root + "/";
+    for (const std::string& n : names) {
+        std::string full = prefix + n;
+        struct stat st;
+        if (lstat(full.c_str(), &st) != 0) io_fail("cannot stat", full);
+        if (S_ISDIR(st.st_mode))
+            walk_files(full, out, quiet);
+        else if (S_ISREG(st.st_mode))
+            out.push_back(full);
+        else if (!quiet)
+            std::fprintf(stderr, "z4ai: %s: not a regular file -- ignored\n", full.c_str());
+    }
 }
 
 bool stderr_is_terminal() { return isatty(2); }

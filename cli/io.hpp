@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace z4ai_cli {
 
@@ -18,6 +19,12 @@ class Input {
     ~Input();
     // Reads up to n bytes; returns 0 at end of input.
     size_t read(void* dst, size_t n);
+    // The first n bytes (fewer at end of input) without consuming them: the next
+    // read() returns them again. Works on pipes, where sniffing by path cannot.
+    std::string peek(size_t n);
+    // Everything not yet read, at most `limit` bytes (CliError naming the limit beyond).
+    std::string read_rest(uint64_t limit, const char* what);
+    bool is_regular() const { return size_ != UINT64_MAX; }
     // Size if the input is a regular file, else UINT64_MAX.
     uint64_t size() const { return size_; }
     const std::string& name() const { return name_; }
@@ -27,6 +34,7 @@ class Input {
     bool owned_ = false;
     uint64_t size_ = UINT64_MAX;
     std::string name_;
+    std::string pushback_;
 };
 
 class Output {
@@ -37,6 +45,7 @@ class Output {
     void write(const void* src, size_t n);
     void commit();
     const std::string& name() const { return name_; }
+    bool is_stdout() const { return is_stdout_; }
 
    private:
     int fd_ = -1;
@@ -52,6 +61,17 @@ std::string read_all(const std::string& path);
 // SIGINT/SIGTERM/SIGHUP remove the CLI's temporary and the library's
 // (z4ai_remove_temporaries), then end the process as the signal would.
 void install_signal_handlers();
+
+// Bytes a container may occupy in memory when it goes through a pipe (it cannot be
+// streamed: its index is at the end): Z4AI_PIPE_LIMIT, else half the physical memory.
+uint64_t pipe_limit();
+
+// Regular files below root (sorted, relative to root); symlinks and special files are
+// skipped with a warning unless quiet.
+void walk_files(const std::string& root, std::vector<std::string>& out, bool quiet);
+
+bool is_directory(const std::string& path);
+bool is_regular_file(const std::string& path);
 
 bool stderr_is_terminal();
 bool stdout_is_terminal();

@@ -88,14 +88,14 @@ def fine_tunes(binary, tmp, out):
             d = describe(binary, dm, str(base))
             copies = [t for t in d["tensors"] if t["method"] == "base_copy"]
             changed = [t for t in d["tensors"] if t["method"] not in ("base_copy", "empty")]
-            frames = sum(t["stored"] for t in d["tensors"])
+            frames = sum(t["stored_size"] for t in d["tensors"])
             size = os.path.getsize(dm)
             changed_bytes = sum(t["nbytes"] for t in changed)
-            r = {"dtype": dtype, "file_size": d["file_size"], "z4dm": size, "zstn_alone": os.path.getsize(zs),
+            r = {"dtype": dtype, "file_size": d["content_size"], "z4dm": size, "zstn_alone": os.path.getsize(zs),
                  "frozen_tensors": len(copies), "changed_tensors": len(changed), "changed_bytes": changed_bytes,
                  "changed_frames": frames, "non_frame_bytes": size - frames,
                  "bytes_per_frozen_tensor_upper_bound": (size - frames) / max(1, len(copies)),
-                 "ratio": d["file_size"] / size, "total_over_changed": d["file_size"] / max(1, changed_bytes)}
+                 "ratio": d["content_size"] / size, "total_over_changed": d["content_size"] / max(1, changed_bytes)}
             out.setdefault("frozen", []).append(r)
             print(f"  frozen {dtype}: {len(copies)} frozen tensors, {len(changed)} changed; .z4dm {size} B "
                   f"(ratio {r['ratio']:.2f}x; total/changed {r['total_over_changed']:.2f}x); bytes outside changed "
@@ -138,7 +138,7 @@ def containers(binary, lib, tmp, out):
         zs = os.path.join(tmp, "c.zstn")
         z4ai(binary, "compress", str(f), "-o", zs)
         d = describe(binary, zs)
-        frames = sum(t["stored"] for t in d["tensors"])
+        frames = sum(t["stored_size"] for t in d["tensors"])
         size = os.path.getsize(zs)
         dup = sum(t["nbytes"] for t in d["tensors"] if t["method"] == "same")
         row = {"file": str(f.relative_to(ROOT)), "tensors": len(d["tensors"]), "size": f.stat().st_size,
@@ -168,7 +168,7 @@ def containers(binary, lib, tmp, out):
                 open_bytes = nbytes.value
                 z.z4ai_reader_free(r)
                 frame_off = frame_offset_from_table(zs, idx.value)
-                frame = data[frame_off: frame_off + t["stored"]]
+                frame = data[frame_off: frame_off + t["stored_size"]]
                 dctx = z.z4ai_dctx_create()
                 best_open = 1e9
                 for _ in range(15):
@@ -194,7 +194,7 @@ def containers(binary, lib, tmp, out):
                     best_frame = min(best_frame, time.perf_counter() - t0)
                 z.z4ai_dctx_free(dctx)
                 row.setdefault("random_access", []).append(
-                    {"tensor": t["name"], "nbytes": t["nbytes"], "frame": t["stored"], "bytes_read": nbytes.value,
+                    {"tensor": t["name"], "nbytes": t["nbytes"], "frame": t["stored_size"], "bytes_read": nbytes.value,
                      "index_bytes": open_bytes, "reads": calls.value, "reader_s": best_reader, "open_s": best_open,
                      "frame_alone_s": best_frame, "time_ratio": best_reader / best_frame})
         out.setdefault("containers", []).append(row)

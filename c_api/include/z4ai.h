@@ -110,7 +110,14 @@ typedef enum {
     Z4AI_DTYPE_FP16 = 12,
     Z4AI_DTYPE_BF16 = 13,
     Z4AI_DTYPE_FP32 = 14,
-    Z4AI_DTYPE_FP64 = 15
+    Z4AI_DTYPE_FP64 = 15,
+    /* safetensors 0.8's further dtypes (coded as plain bytes/words): */
+    Z4AI_DTYPE_COMPLEX64 = 16,    /* two fp32 (real, imaginary); safetensors C64 */
+    Z4AI_DTYPE_FP8_E8M0 = 17,     /* exponent-only scale (float8_e8m0fnu); F8_E8M0 */
+    Z4AI_DTYPE_FP8_E4M3FNUZ = 18, /* F8_E4M3FNUZ */
+    Z4AI_DTYPE_FP8_E5M2FNUZ = 19, /* F8_E5M2FNUZ */
+    Z4AI_DTYPE_FP4_E2M1_X2 = 20   /* two fp4 e2m1 per byte (float4_e2m1fn_x2); safetensors F4,
+                                     whose shape counts 4-bit values: width here is the byte */
 } z4ai_dtype;
 
 /** Element width in bytes of a dtype code (RAW: 1); 0 if the code is unknown. */

@@ -20,6 +20,7 @@ constexpr NameCode kDtypes[] = {
     {"BOOL", 1},     {"U8", 2},   {"I8", 3},    {"U16", 4},  {"I16", 5},
     {"U32", 6},      {"I32", 7},  {"U64", 8},   {"I64", 9},  {"F8_E4M3", 10},
     {"F8_E5M2", 11}, {"F16", 12}, {"BF16", 13}, {"F32", 14}, {"F64", 15},
+    {"C64", 16},     {"F8_E8M0", 17}, {"F8_E4M3FNUZ", 18}, {"F8_E5M2FNUZ", 19}, {"F4", 20},
 };
 
 [[noreturn]] void invalid(const std::string& what) { fail(Code::safetensors_invalid, what); }
@@ -123,10 +124,24 @@ SafetensorsLayout parse_safetensors(Bytes header, uint64_t file_size) {
             invalid("tensor '" + t.name + "': data_offsets [" + std::to_string(t.begin) + ", " +
                     std::to_string(t.end) + ") outside the " + std::to_string(data_size) +
                     "-byte data section");
-        unsigned __int128 bytes = dtype_info(t.dtype)->width;
-        for (uint64_t d : t.dims) {
-            bytes *= d;
-            if (bytes > data_size) break;
+        // Bytes = width x product(dims); F4 counts 4-bit elements (two per byte, as in
+        // safetensors, which rejects an odd count). A zero dimension makes it 0 however
+        // large the others are (the early exit on overflow must not skip it).
+        const bool packed4 = t.dtype == kPackedFp4Code;
+        unsigned __int128 bytes = packed4 ? 1 : dtype_info(t.dtype)->width;
+        bool zero = false;
+        for (uint64_t d : t.dims) zero = zero || d == 0;
+        if (zero) {
+            bytes = 0;
+        } else {
+            for (uint64_t d : t.dims) {
+                bytes *= d;
+                if (bytes > 2 * uint64_t(data_size) + 2) break;
+            }
+            if (packed4) {
+                if (bytes % 2) invalid("tensor '" + t.name + "': F4 needs an even number of elements");
+                bytes /= 2;
+            }
         }
         if (bytes != t.size())
             invalid("tensor '" + t.name + "': shape x dtype width does not match its data_offsets");

@@ -14,6 +14,8 @@ namespace z4ai {
 // Largest header JSON accepted (the safetensors reference implementation's limit).
 constexpr uint64_t kMaxSafetensorsHeader = uint64_t(100) << 20;
 constexpr unsigned kMaxTensorRank = 64;
+// safetensors "F4" (torch.float4_e2m1fn_x2): its shape counts 4-bit values, two per byte.
+constexpr uint8_t kPackedFp4Code = 20;
 
 struct TensorDesc {
     std::string name;

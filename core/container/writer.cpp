@@ -91,6 +91,14 @@ void encode_job(Encoder& enc, const EncodeConfig& base, long long threads, const
     if (!t.dims.empty() && t.dims.size() <= kMaxDims) {
         enc.config.ndim = static_cast<unsigned>(t.dims.size());
         for (size_t k = 0; k < t.dims.size(); ++k) enc.config.dims[k] = t.dims[k];
+        // The frame records bytes: F4's last dimension counts two values per byte (its
+        // torch storage shape); when that is odd the frame records no shape.
+        if (t.dtype == kPackedFp4Code) {
+            if (t.dims.back() % 2 == 0)
+                enc.config.dims[t.dims.size() - 1] /= 2;
+            else
+                enc.config.ndim = 0;
+        }
     }
     auto run = [&](bool with_ref, Buffer& out) {
         enc.config.reference = with_ref ? job.reference.data() : nullptr;

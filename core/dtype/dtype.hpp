@@ -19,7 +19,9 @@ struct DTypeInfo {
     const char* name;
 };
 
-constexpr uint8_t kDTypeCount = 16;
+// 16..20 arrived with safetensors 0.8's dtypes (format 1 readers before them
+// reject those codes as unknown; frames of codes 0..15 are unchanged).
+constexpr uint8_t kDTypeCount = 21;
 
 // Codes of the dtypes the planner and layouts pick by name; checked against the
 // table in dtype.cpp (and the table against z4ai.h in c_api).

@@ -111,8 +111,8 @@ static size_t decode(size_t cd_nelmts, const unsigned cd_values[], size_t nbytes
     return got;
 }
 
-static size_t encode(size_t cd_nelmts, const unsigned cd_values[], size_t nbytes, size_t* buf_size,
-                     void** buf) {
+static size_t encode(unsigned filter_flags, size_t cd_nelmts, const unsigned cd_values[], size_t nbytes,
+                     size_t* buf_size, void** buf) {
     size_t esize = slot(cd_nelmts, cd_values, H5Z4AI_SLOT_ELEMSIZE);
     unsigned dtype = slot(cd_nelmts, cd_values, H5Z4AI_SLOT_DTYPE);
     unsigned effort_slot = slot(cd_nelmts, cd_values, H5Z4AI_SLOT_EFFORT);
@@ -170,6 +170,13 @@ static size_t encode(size_t cd_nelmts, const unsigned cd_values[], size_t nbytes
         free(out);
         return 0;
     }
+    /* An optional filter (h5py's default for plugins) that would grow a chunk (tiny
+     * datasets: a 36-byte chunk became a 158-byte frame) declines it: HDF5 then stores
+     * the chunk as it is and marks it unfiltered in the chunk's filter mask. */
+    if ((filter_flags & 0x0001u /* H5Z_FLAG_OPTIONAL */) && written >= nbytes) {
+        free(out);
+        return 0;
+    }
     free(*buf);
     *buf = out;
     *buf_size = cap;
@@ -180,5 +187,5 @@ size_t h5z4ai_filter(unsigned flags, size_t cd_nelmts, const unsigned cd_values[
                      size_t* buf_size, void** buf) {
     if (!buf || !*buf || !buf_size || nbytes == 0) return 0;
     if (flags & 0x0100u /* H5Z_FLAG_REVERSE */) return decode(cd_nelmts, cd_values, nbytes, buf_size, buf);
-    return encode(cd_nelmts, cd_values, nbytes, buf_size, buf);
+    return encode(flags, cd_nelmts, cd_values, nbytes, buf_size, buf);
 }

@@ -53,7 +53,8 @@ def main():
         desc = json.loads(run("info", "--json", j("base.zstn")).stdout)
         assert desc["kind"] == "container" and len(desc["tensors"]) == 6
         ls = run("ls", j("base.zstn")).stdout.splitlines()
-        assert len(ls) == 6 and ls[0].split()[0] == "embed.weight", ls
+        assert len(ls) == 7 and ls[0].split() == ["TENSOR", "DTYPE", "SHAPE", "BYTES"], ls
+        assert ls[1].split()[0] == "embed.weight", ls
         run("extract", "-q", j("base.zstn"), "layer.0.weight", "-o", j("w.bin"))
         assert open(j("w.bin"), "rb").read() == base_tensors[1][2].tobytes()
         run("extract", "-q", j("base.zstn"), "embed.weight", "--elements", "640:1280", "-o", j("rows.bin"))

@@ -168,6 +168,57 @@ TEST(Container, EmptyFileAndOnlyEmptyTensors) {
     }
 }
 
+// Zero-size tensors whose other dimensions times the width exceed the (tiny) data
+// section were rejected as invalid (the overflow guard exited before the 0); plain
+// .safetensors readers too. Shapes from safetensors' own tests: (2, 0), (1, 0, 3).
+TEST(Safetensors, ZeroSizeTensorsWithSmallDataSections) {
+    for (const Bytes& st : {make_safetensors({{"a", "F32", {2, 0}, {}}}),
+                            make_safetensors({{"a", "F32", {1, 0, 3}, {}}, {"b", "I64", {0, 1000}, {}}}),
+                            make_safetensors({{"a", "F64", {4, 0}, {}}, {"s", "U8", {1}, Bytes{9}}})}) {
+        Compressed z = pack(st);
+        ASSERT_EQ(z.status, Z4AI_OK);
+        EXPECT_EQ(unpack(z.frame).data, st);
+        Reader r(z4ai_reader_create());
+        ASSERT_EQ(z4ai_reader_open_memory(r.get(), st.data(), st.size()), Z4AI_OK);
+        z4ai_tensor_info info;
+        ASSERT_EQ(z4ai_reader_tensor_info(r.get(), 0, &info), Z4AI_OK);
+        EXPECT_EQ(info.nbytes, 0u);
+        EXPECT_EQ(info.dims[1], 0u);
+    }
+}
+
+// safetensors 0.8's further dtypes round-trip; F4 counts 4-bit values.
+TEST(Safetensors, Safetensors08Dtypes) {
+    std::vector<Tensor> ts;
+    ts.push_back({"c", "C64", {3, 2}, weights(Z4AI_DTYPE_FP32, 48, 5)});
+    ts.push_back({"e8", "F8_E8M0", {7}, random_bytes(7, 6)});
+    ts.push_back({"fnuz", "F8_E4M3FNUZ", {2, 5}, random_bytes(10, 7)});
+    ts.push_back({"fnuz2", "F8_E5M2FNUZ", {9}, random_bytes(9, 8)});
+    ts.push_back({"f4", "F4", {3, 8}, random_bytes(12, 9)});
+    ts.push_back({"f4odd", "F4", {2, 3}, random_bytes(3, 10)});
+    Bytes st = make_safetensors(ts);
+    Compressed z = pack(st);
+    ASSERT_EQ(z.status, Z4AI_OK);
+    EXPECT_EQ(unpack(z.frame).data, st);
+    Reader r(z4ai_reader_create());
+    ASSERT_EQ(z4ai_reader_open_memory(r.get(), z.frame.data(), z.frame.size()), Z4AI_OK);
+    const int32_t codes[] = {Z4AI_DTYPE_COMPLEX64,     Z4AI_DTYPE_FP8_E8M0,     Z4AI_DTYPE_FP8_E4M3FNUZ,
+                             Z4AI_DTYPE_FP8_E5M2FNUZ, Z4AI_DTYPE_FP4_E2M1_X2, Z4AI_DTYPE_FP4_E2M1_X2};
+    for (size_t i = 0; i < ts.size(); ++i) {
+        z4ai_tensor_info info;
+        ASSERT_EQ(z4ai_reader_tensor_info(r.get(), i, &info), Z4AI_OK);
+        EXPECT_EQ(info.dtype, codes[i]) << ts[i].name;
+        EXPECT_EQ(info.nbytes, ts[i].data.size()) << ts[i].name;
+        Bytes back(info.nbytes);
+        size_t w = 0;
+        ASSERT_EQ(z4ai_reader_read_tensor(r.get(), i, back.data(), back.size(), &w), Z4AI_OK);
+        EXPECT_EQ(back, ts[i].data) << ts[i].name;
+    }
+    // An odd number of F4 values cannot fill whole bytes.
+    Compressed odd = pack(raw_header(R"({"a":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", 2));
+    EXPECT_EQ(odd.status, Z4AI_E_SAFETENSORS_INVALID);
+}
+
 TEST(Container, TiedTensorsAreStoredOnceAndThreadsDoNotChangeBytes) {
     Bytes st = make_safetensors(sample_model());
     Compressed one = pack(st, 0, 1), two = pack(st, 0, 2), four = pack(st, 4096, 4),

@@ -125,7 +125,7 @@ TEST(Params, BoundsAndUnknownIds) {
     EXPECT_EQ(z4ai_cctx_set_param(c.get(), 9999, 1), Z4AI_E_PARAM_UNSUPPORTED);
     EXPECT_EQ(z4ai_cctx_set_param(c.get(), Z4AI_C_EFFORT, 7), Z4AI_E_PARAM_OUT_OF_BOUNDS);
     EXPECT_EQ(z4ai_cctx_set_param(c.get(), Z4AI_C_CHUNK_SIZE, 5000), Z4AI_E_PARAM_OUT_OF_BOUNDS);
-    EXPECT_EQ(z4ai_cctx_set_param(c.get(), Z4AI_C_DTYPE, 16), Z4AI_E_PARAM_OUT_OF_BOUNDS);
+    EXPECT_EQ(z4ai_cctx_set_param(c.get(), Z4AI_C_DTYPE, 21), Z4AI_E_PARAM_OUT_OF_BOUNDS);
     EXPECT_NE(std::string(z4ai_cctx_last_error(c.get())).find("outside"), std::string::npos);
     int64_t lo, hi, v;
     ASSERT_EQ(z4ai_cparam_bounds(Z4AI_C_LEVEL, &lo, &hi), Z4AI_OK);

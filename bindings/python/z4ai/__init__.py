@@ -17,8 +17,6 @@ The package is a thin layer over the stable C ABI (``z4ai.h``) through SWIG; buf
 are passed without copies and the GIL is released while (de)compressing. Importing
 it imports numpy lazily and never torch, safetensors or transformers.
 """
-from __future__ import annotations
-
 from . import z4ai_swig as _native
 from ._errors import (
     BusyError,
@@ -31,6 +29,7 @@ from ._errors import (
     InvalidArgumentError,
     IoError,
     MemoryLimitError,
+    NoSuchFileError,
     NotFoundError,
     OutOfMemoryError,
     ParameterError,
@@ -75,7 +74,8 @@ __version__: str = _native.version_string()
 FORMAT_VERSION: int = _native.Z4AI_FORMAT_VERSION
 
 
-_LAZY = {"save_file": "safetensors", "load_file": "safetensors", "ZstnReader": "safetensors", "enable_hf": "hf"}
+_LAZY = {"save_file": "safetensors", "load_file": "safetensors", "ZstnReader": "safetensors", "safe_open": "safetensors",
+         "enable_hf": "hf"}
 _SUBMODULES = ("safetensors", "model_delta", "numcodecs", "zarr", "hdf5", "hf", "dcp", "dask", "store")
 
 
@@ -144,9 +144,19 @@ __all__ = [
     "MemoryLimitError",
     "IoError",
     "NotFoundError",
+    "NoSuchFileError",
     "InternalError",
     "BusyError",
     "SourceTooLargeError",
     "SafetensorsInvalidError",
     "WrongKindError",
 ]
+
+
+# The native module is reached as z4ai._native (and by the submodules through
+# sys.modules); keep the public namespace to what __all__ names.
+globals().pop("z4ai_swig", None)
+
+
+def __dir__():
+    return sorted(set(__all__) | set(_SUBMODULES) | set(_LAZY))

@@ -9,7 +9,7 @@ from ._errors import DtypeError
 DTypeLike = Union[str, int, Any]  # a z4ai name/alias, a z4ai code, or a numpy dtype
 
 #: canonical z4ai dtype names, by code
-DTYPE_NAMES = {code: _n.dtype_name(code) for code in range(16)}
+DTYPE_NAMES = {code: _n.dtype_name(code) for code in range(21)}
 
 # numpy.dtype.name of types numpy itself lacks (from ml_dtypes, if installed)
 _EXTENSION_NAMES = {"bfloat16": "bf16", "float8_e4m3fn": "fp8_e4m3", "float8_e5m2": "fp8_e5m2"}
@@ -18,11 +18,14 @@ _NUMPY_BY_KIND = {
     ("i", 1): "int8", ("i", 2): "int16", ("i", 4): "int32", ("i", 8): "int64",
     ("u", 1): "uint8", ("u", 2): "uint16", ("u", 4): "uint32", ("u", 8): "uint64",
     ("b", 1): "bool",
+    ("c", 8): "complex64",
 }
 _NUMPY_FOR = {
     "bool": "bool", "uint8": "uint8", "int8": "int8", "uint16": "<u2", "int16": "<i2",
     "uint32": "<u4", "int32": "<i4", "uint64": "<u8", "int64": "<i8",
-    "fp16": "<f2", "fp32": "<f4", "fp64": "<f8", "raw": "uint8",
+    "fp16": "<f2", "fp32": "<f4", "fp64": "<f8", "raw": "uint8", "complex64": "<c8",
+    # bits, as safetensors.numpy returns them (numpy has no such types)
+    "fp8_e8m0": "uint8", "fp8_e4m3fnuz": "uint8", "fp8_e5m2fnuz": "uint8", "fp4_e2m1_x2": "uint8",
 }
 # stand-ins of the same width when ml_dtypes is not installed
 _FALLBACK_FOR = {"bf16": "<u2", "fp8_e4m3": "uint8", "fp8_e5m2": "uint8"}

@@ -34,6 +34,7 @@ __all__ = [
     "MemoryLimitError",
     "IoError",
     "NotFoundError",
+    "NoSuchFileError",
     "InternalError",
     "BusyError",
     "SourceTooLargeError",
@@ -130,8 +131,20 @@ class IoError(Error, OSError):
     """Z4AI_E_IO: a read/write callback or file operation failed."""
 
 
-class NotFoundError(Error, LookupError):
-    """Z4AI_E_NOT_FOUND: a named item (e.g. a tensor) does not exist."""
+class NotFoundError(Error, KeyError):
+    """Z4AI_E_NOT_FOUND: a named item (e.g. a tensor) does not exist (a ``KeyError``, as
+    a missing key of a mapping is)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return Exception.__str__(self)
+
+
+class NoSuchFileError(IoError, FileNotFoundError):
+    """A file to read does not exist (a ``FileNotFoundError``; its message is
+    ``No such file or directory: PATH``, as safetensors' is)."""
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 class InternalError(Error, RuntimeError):

@@ -228,6 +228,14 @@ class Z4aiFile(io.BufferedIOBase):
                 self._frame_started = False
             if self._dec.needs_input:
                 raw = self._fp.read(self._read_size)
+                if raw[:4] in (b"Z4ST", b"Z4DM") and not self._frame_started and self._pos == 0:
+                    from ._errors import WrongKindError
+
+                    kind = ".zstn container" if raw[:4] == b"Z4ST" else ".z4dm model delta"
+                    raise WrongKindError(_n.Z4AI_E_WRONG_KIND, "Z4AI_E_WRONG_KIND",
+                                         f"a {kind}, not a stream of z4ai frames: open it with "
+                                         "z4ai.safetensors.safe_open / ZstnReader, or restore it with "
+                                         "z4ai.safetensors.decompress_file")
                 if not raw:
                     if self._frame_started or self._dec._pending:
                         raise TruncatedError(_n.Z4AI_E_TRUNCATED, "Z4AI_E_TRUNCATED",

@@ -22,9 +22,9 @@ from typing import Any, Dict, Optional, Tuple, Union
 
 import h5py
 
-from ._dtypes import dtype_code
+from ._dtypes import dtype_code, dtype_name, dtype_width
 
-__all__ = ["FILTER_ID", "PLUGIN_PATH", "Z4ai", "register"]
+__all__ = ["FILTER_ID", "PLUGIN_PATH", "Z4ai", "create_dataset", "register"]
 
 #: HDF5 filter ID of the plugin: from HDF5's testing range (256-511) until The HDF
 #: Group assigns a registered one; do not publish files written with it.
@@ -60,8 +60,30 @@ class Z4ai(h5py.filters.FilterRefBase if hasattr(h5py, "filters") else object): 
     filter_id: int = FILTER_ID
 
     def __init__(self, dtype: Optional[str] = None, effort: str = "default", checksum: bool = True) -> None:
-        code = 0 if dtype is None else dtype_code(dtype)
+        if effort not in _EFFORT_SLOT:
+            raise ValueError(f"effort {effort!r}: expected one of {', '.join(sorted(_EFFORT_SLOT))}")
+        try:
+            code = 0 if dtype is None else dtype_code(dtype)
+        except Exception as e:  # noqa: BLE001 - DtypeError, TypeError: one clear message
+            raise ValueError(f"dtype {dtype!r} is not a z4ai dtype name (e.g. 'bf16', 'fp16', 'fp32'): {e}") from None
+        self.dtype = None if dtype is None else dtype_name(code)
         self.filter_options: Tuple[int, ...] = (0, 0, 0, code, 0, _EFFORT_SLOT[effort], 0 if checksum else 1)
+
+    def check_dataset(self, dtype: Any) -> None:
+        """Raises ValueError when ``dtype`` (a dataset's numpy dtype) does not fit the
+        ``dtype=`` override (its width must match: bf16 needs 16-bit elements), instead
+        of HDF5's bare "error during user callback" at write time."""
+        import numpy as np
+
+        if self.dtype is None:
+            return
+        width = dtype_width(self.dtype)
+        dt = np.dtype(dtype)
+        if dt.itemsize != width:
+            raise ValueError(
+                f"z4ai dtype {self.dtype!r} is {width}-byte but the dataset's dtype {dt} is {dt.itemsize}-byte: "
+                f"give a matching dtype= (e.g. 'bf16' for bfloat16 stored as uint16) or leave dtype=None to "
+                "detect it from the dataset")
 
     # h5py < 3 compatibility: behave as the mapping FilterRefBase is
     def keys(self) -> Any:
@@ -76,6 +98,21 @@ class Z4ai(h5py.filters.FilterRefBase if hasattr(h5py, "filters") else object): 
 
     def __repr__(self) -> str:
         return f"z4ai.hdf5.Z4ai(filter_options={self.filter_options})"
+
+
+def create_dataset(group: Any, name: str, *args: Any, z4ai: Optional["Z4ai"] = None, **kwargs: Any) -> Any:
+    """``group.create_dataset(name, ..., **z4ai)`` after checking that the dataset's dtype
+    fits the filter's ``dtype=`` override (a clear ValueError instead of HDF5's "error
+    during user callback")."""
+    import numpy as np
+
+    z = z4ai or Z4ai()
+    dt = kwargs.get("dtype")
+    if dt is None and "data" in kwargs:
+        dt = np.asarray(kwargs["data"]).dtype
+    if dt is not None:
+        z.check_dataset(dt)
+    return group.create_dataset(name, *args, **dict(z), **kwargs)
 
 
 AVAILABLE: bool = register()

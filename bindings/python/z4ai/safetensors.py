@@ -18,8 +18,20 @@ True
 ...     r.names(), r.info("w").shape, bool((r.read_numpy("w") == tensors["w"]).all())
 (['b', 'w'], (64, 32), True)
 
-``save_file``/``load_file`` take and give torch tensors (the ``hf`` extra); NumPy works
-without it (``save_numpy``/``load_numpy``). Nothing here imports torch until called.
+A drop-in for safetensors: ``safe_open`` (``keys``, ``get_tensor``, ``get_tensors``,
+``get_slice``, ``metadata``; ``framework="pt"|"np"``), ``save``/``load`` (bytes) and
+``save_file``/``load_file(..., device=, backend=)`` take and give what
+``safetensors.torch``/``safetensors.numpy`` do (torch bf16, fp8, fp4, complex64 and
+every other dtype safetensors 0.8 has; NumPy arrays), with safetensors' error messages.
+They write containers, except that a ``.safetensors`` name gets a plain safetensors
+file unless ``container=True`` asks otherwise. Nothing here imports torch until called.
+
+>>> import os, tempfile
+>>> p = os.path.join(tempfile.mkdtemp(), "m.zstn")
+>>> zs.save_file(tensors, p, metadata={"format": "np"})
+>>> with zs.safe_open(p, framework="np") as f:
+...     f.keys(), f.get_slice("w").get_shape(), f.metadata()
+(['b', 'w'], [64, 32], {'format': 'np'})
 """
 from __future__ import annotations
 
@@ -32,7 +44,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 from . import z4ai_swig as _n
 from ._core import Buffer, Effort, _make_cctx, _make_dctx
 from ._dtypes import dtype_name, numpy_dtype_for, numpy_dtype_name
-from ._errors import NotFoundError
+from ._errors import NotFoundError, NoSuchFileError
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -50,6 +62,11 @@ __all__ = [
     "load_numpy",
     "save_file",
     "load_file",
+    "save",
+    "load",
+    "safe_open",
+    "SafeOpen",
+    "SafetensorError",
 ]
 
 #: z4ai_kind codes -> names
@@ -60,8 +77,14 @@ METHODS = {0: "empty", 1: "frame", 2: "same", 3: "base_copy", 4: "base_delta", 2
 # safetensors dtype strings <-> z4ai dtype names
 _ST_DTYPES = {"F64": "fp64", "F32": "fp32", "F16": "fp16", "BF16": "bf16", "F8_E4M3": "fp8_e4m3",
               "F8_E5M2": "fp8_e5m2", "I64": "int64", "I32": "int32", "I16": "int16", "I8": "int8",
-              "U64": "uint64", "U32": "uint32", "U16": "uint16", "U8": "uint8", "BOOL": "bool"}
+              "U64": "uint64", "U32": "uint32", "U16": "uint16", "U8": "uint8", "BOOL": "bool",
+              "C64": "complex64", "F8_E8M0": "fp8_e8m0", "F8_E4M3FNUZ": "fp8_e4m3fnuz",
+              "F8_E5M2FNUZ": "fp8_e5m2fnuz", "F4": "fp4_e2m1_x2"}
 _ST_FOR = {v: k for k, v in _ST_DTYPES.items()}
+# bytes per element for the safetensors dtypes (F4: two values per byte, see _nbytes)
+_ST_WIDTH = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1, "I64": 8, "I32": 4, "I16": 2,
+             "I8": 1, "U64": 8, "U32": 4, "U16": 2, "U8": 1, "BOOL": 1, "C64": 8, "F8_E8M0": 1,
+             "F8_E4M3FNUZ": 1, "F8_E5M2FNUZ": 1, "F4": 1}
 
 
 def _cparams(effort: Effort = "default", level: int = 0, threads: int = 0, chunk_size: int = 0,
@@ -330,7 +353,10 @@ class ZstnReader:
             elif isinstance(source, str) and source.startswith("file://"):
                 source = source[len("file://"):]
             if isinstance(source, (str, os.PathLike)):
-                self._r.open_file(os.fspath(source))
+                path = os.fspath(source)
+                if not os.path.exists(path):
+                    raise NoSuchFileError(_n.Z4AI_E_IO, "Z4AI_E_IO", f"No such file or directory: {path}")
+                self._r.open_file(path)
             elif isinstance(source, _remote.RangedObject):
                 self._remote = source
                 self._held.append(source)
@@ -424,6 +450,26 @@ class ZstnReader:
 
     def __contains__(self, name: object) -> bool:
         return name in self._names
+
+    # Mapping protocol: r[name] (a NumPy array), r.keys(), r.get(name), KeyError if absent.
+    def keys(self) -> List[str]:
+        return self.names()
+
+    def __getitem__(self, key: Union[str, int]) -> Any:
+        return self.read_numpy(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.read_numpy(key) if key in self else default
+
+    def items(self) -> Iterator[Tuple[str, Any]]:
+        return ((n, self.read_numpy(n)) for n in self.names())
+
+    def values(self) -> Iterator[Any]:
+        return (self.read_numpy(n) for n in self.names())
+
+    def read_torch(self, key: Union[str, int], device: Any = "cpu") -> Any:
+        """One tensor as a ``torch.Tensor`` of its dtype (bf16 as ``torch.bfloat16``, ...)."""
+        return _torch_tensor(self, self._i(key), device)
 
     def _i(self, key: Union[str, int]) -> int:
         if isinstance(key, int):
@@ -643,13 +689,11 @@ def serialize_numpy(tensors: Mapping[str, Any], metadata: Optional[Mapping[str, 
     offset = 0
     for name in sorted(tensors):
         a = np.asarray(tensors[name])
-        zname = numpy_dtype_name(a.dtype)
-        if zname is None or zname not in _ST_FOR:
-            raise TypeError(f"tensor {name!r}: dtype {a.dtype} has no safetensors counterpart")
+        st = _numpy_st_dtype(name, a.dtype)
         if a.dtype.itemsize > 1 and a.dtype.byteorder == ">":
             a = a.astype(a.dtype.newbyteorder("<"))
         raw = np.ascontiguousarray(a).reshape(-1).view(np.uint8).tobytes()
-        header[name] = {"dtype": _ST_FOR[zname], "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
+        header[name] = {"dtype": st, "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
     text = json.dumps(header, separators=(",", ":")).encode()
@@ -678,45 +722,473 @@ def load_numpy(path: Any, names: Optional[Iterable[str]] = None, *,
         return r.read_many(names)
 
 
-def save_file(tensors: Mapping[str, Any], path: PathLike, metadata: Optional[Mapping[str, str]] = None,
-              **params: Any) -> Dict[str, Any]:
-    """Drop-in for ``safetensors.torch.save_file`` writing a ``.zstn`` (needs the ``hf``
-    extra: torch + safetensors). Returns the sizes, ``ratio`` and ``saved_pct``."""
-    from safetensors.torch import save  # the hf extra
+def _numpy_st_dtype(name: str, dtype: Any) -> str:
+    import numpy as np
 
-    st = save(dict(tensors), metadata=dict(metadata) if metadata else None)
-    blob = compress(st, **params)
-    with open(path, "wb") as f:
-        f.write(blob)
-    return {"input_size": len(st), "output_size": len(blob), "ratio": len(st) / len(blob),
-            "saved_pct": 100.0 * (1 - len(blob) / len(st))}
+    dt = np.dtype(dtype)
+    if dt.kind == "c" and dt.itemsize == 8:
+        return "C64"
+    zname = numpy_dtype_name(dt)
+    if zname is None or zname not in _ST_FOR:
+        raise TypeError(f"tensor {name!r}: dtype {dt} has no safetensors counterpart")
+    return _ST_FOR[zname]
 
 
-_TORCH_DTYPES = {"fp64": "float64", "fp32": "float32", "fp16": "float16", "bf16": "bfloat16",
-                 "fp8_e4m3": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2", "int64": "int64", "int32": "int32",
-                 "int16": "int16", "int8": "int8", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
-                 "uint64": "uint64", "bool": "bool"}
+# ---- the safetensors-style API (drop-in for safetensors.torch / safetensors.numpy) ----
+#
+# save/load/save_file/load_file/safe_open take and give what safetensors' functions do,
+# storing z4ai containers: ``save`` returns .zstn bytes; ``save_file`` writes a .zstn,
+# except under a ``.safetensors`` name, which gets a plain safetensors file unless
+# ``container=True`` asks for a container there explicitly (so no other reader meets a
+# container it cannot read by surprise). Readers take both containers and plain files.
+
+class SafetensorError(Exception):
+    """Raised where safetensors raises ``SafetensorError`` (bad slices, closed files)."""
 
 
-def load_file(path: Any, device: str = "cpu", names: Optional[Iterable[str]] = None, *,
-              storage_options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Dict[str, Any]:
-    """Drop-in for ``safetensors.torch.load_file``: ``{name: torch.Tensor}`` from a
-    ``.zstn`` (or a plain ``.safetensors``) file or a URL (only the tensors in ``names``
-    are fetched, in few coalesced ranged requests). Needs torch (the ``hf`` extra)."""
+_TORCH_NAMES = {"fp64": "float64", "fp32": "float32", "fp16": "float16", "bf16": "bfloat16",
+                "fp8_e4m3": "float8_e4m3fn", "fp8_e5m2": "float8_e5m2", "int64": "int64", "int32": "int32",
+                "int16": "int16", "int8": "int8", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32",
+                "uint64": "uint64", "bool": "bool", "complex64": "complex64", "fp8_e8m0": "float8_e8m0fnu",
+                "fp8_e4m3fnuz": "float8_e4m3fnuz", "fp8_e5m2fnuz": "float8_e5m2fnuz",
+                "fp4_e2m1_x2": "float4_e2m1fn_x2"}
+_TORCH_DTYPES = _TORCH_NAMES  # the name this table had before
+# safetensors writes torch dtypes by these names
+_ST_FOR_TORCH = {t: _ST_FOR[z] for z, t in _TORCH_NAMES.items()}
+
+
+def _torch_dtype(zname: str) -> Any:
     import torch
 
-    out: Dict[str, Any] = {}
-    with ZstnReader(path, storage_options=storage_options, **kwargs) as r:
-        wanted = list(r) if names is None else list(names)
-        if r.remote is not None:
-            arrays = r.read_many(wanted)
-        for name in wanted:
-            info = r.info(name)
-            dt = getattr(torch, _TORCH_DTYPES[info.dtype])
-            if r.remote is not None:
-                raw = bytearray(arrays[name].reshape(-1).view("uint8").tobytes()) if info.nbytes else bytearray()
+    dt = getattr(torch, _TORCH_NAMES[zname], None)
+    if dt is None:
+        raise TypeError(f"this torch has no {_TORCH_NAMES[zname]} (needed for {zname})")
+    return dt
+
+
+def _torch_shape(zname: str, shape: Tuple[int, ...]) -> Tuple[int, ...]:
+    # safetensors' F4 shape counts 4-bit values; torch's float4_e2m1fn_x2 counts bytes
+    if zname == "fp4_e2m1_x2" and shape:
+        return tuple(shape[:-1]) + (shape[-1] // 2,)
+    return tuple(shape)
+
+
+def _torch_tensor(r: "ZstnReader", i: int, device: Any = "cpu") -> Any:
+    import torch
+
+    info = r.info(i)
+    dt = _torch_dtype(info.dtype)
+    shape = _torch_shape(info.dtype, info.shape)
+    out = torch.empty(shape, dtype=dt)
+    if info.nbytes:
+        r._r.read_tensor(i, out.reshape(-1).view(torch.uint8).numpy())
+    return out if device in ("cpu", None) else out.to(device)
+
+
+def _find_shared(tensors: Mapping[str, Any]) -> List[List[str]]:
+    import torch
+
+    by_storage: Dict[Any, List[Tuple[int, int, str]]] = {}
+    for k, v in tensors.items():
+        if v.device == torch.device("meta"):
+            continue
+        try:
+            st = v.untyped_storage()
+            ptr, size = st.data_ptr(), st.nbytes()
+        except Exception:  # noqa: BLE001 - tensors without storage cannot share it
+            continue
+        if ptr == 0 or size == 0:
+            continue
+        start = v.data_ptr()
+        stop = start + v.nelement() * v.element_size()
+        by_storage.setdefault((v.device, ptr, size), []).append((start, stop, k))
+    shared = []
+    for areas in by_storage.values():
+        areas.sort()
+        group = [areas[0][2]]
+        last_stop = areas[0][1]
+        for start, stop, name in areas[1:]:
+            if start < last_stop:
+                group.append(name)
             else:
-                raw = bytearray(r.read(name))
-            t = torch.frombuffer(raw, dtype=dt) if raw else torch.empty(0, dtype=dt)
-            out[name] = t.reshape(info.shape).to(device)
+                if len(group) > 1:
+                    shared.append(group)
+                group = [name]
+            last_stop = max(last_stop, stop)
+        if len(group) > 1:
+            shared.append(group)
+    return shared
+
+
+def _torch_entries(tensors: Any) -> List[Tuple[str, str, List[int], Any]]:
+    """(name, safetensors dtype, shape, bytes-like) per torch tensor, with safetensors'
+    checks and messages (dict, tensors, sparse, shared, contiguous)."""
+    import torch
+
+    if not isinstance(tensors, dict):
+        raise ValueError(f"Expected a dict of [str, torch.Tensor] but received {type(tensors)}")
+    sparse = []
+    for k, v in tensors.items():
+        if not isinstance(v, torch.Tensor):
+            raise ValueError(f"Key `{k}` is invalid, expected torch.Tensor but received {type(v)}")
+        if v.layout != torch.strided:
+            sparse.append(k)
+    if sparse:
+        raise ValueError(
+            f"You are trying to save a sparse tensors: `{sparse}` which this library does not support."
+            " You can make it a dense tensor before saving with `.to_dense()` but be aware this might"
+            " make a much larger file than needed.")
+    shared = _find_shared(tensors)
+    if shared:
+        raise RuntimeError(
+            f"Some tensors share memory, this will lead to duplicate memory on disk and potential differences "
+            f"when loading them again: {shared}. A potential way to correctly save your model is to use "
+            "`save_model`. More information at https://huggingface.co/docs/safetensors/torch_shared_tensors")
+    out = []
+    for k, v in tensors.items():
+        if not v.is_contiguous():
+            raise ValueError(
+                f"You are trying to save a non contiguous tensor: `{k}` which is not allowed. It either means you"
+                " are trying to save tensors which are reference of each other in which case it's recommended to"
+                " save only the full tensors, and reslice at load time, or simply call `.contiguous()` on your"
+                " tensor to pack it before saving.")
+        name = str(v.dtype).split(".")[-1]
+        if name not in _ST_FOR_TORCH:
+            raise TypeError(f"tensor {k!r}: torch dtype {v.dtype} has no safetensors counterpart")
+        st = _ST_FOR_TORCH[name]
+        t = v.detach()
+        if t.device.type != "cpu":
+            t = t.to("cpu")  # a meta tensor raises torch's "Cannot copy out of meta tensor"
+        shape = list(v.shape)
+        if st == "F4" and shape:
+            shape[-1] *= 2  # safetensors counts the 4-bit values
+        data = t.reshape(-1).view(torch.uint8).numpy() if t.nelement() else b""
+        out.append((k, st, shape, data))
     return out
+
+
+def _numpy_entries(tensors: Any) -> List[Tuple[str, str, List[int], Any]]:
+    import numpy as np
+
+    if not isinstance(tensors, dict):
+        raise ValueError(f"Expected a dict of [str, np.ndarray] but received {type(tensors)}")
+    out = []
+    for k, v in tensors.items():
+        a = np.asarray(v)
+        st = _numpy_st_dtype(k, a.dtype)
+        if a.dtype.itemsize > 1 and a.dtype.byteorder == ">":
+            a = a.astype(a.dtype.newbyteorder("<"))
+        out.append((k, st, list(a.shape), np.ascontiguousarray(a).reshape(-1).view(np.uint8)))
+    return out
+
+
+def _entries(tensors: Any) -> List[Tuple[str, str, List[int], Any]]:
+    if isinstance(tensors, dict) and tensors:
+        import numpy as np
+
+        if all(isinstance(v, (np.ndarray, np.generic)) for v in tensors.values()):
+            return _numpy_entries(tensors)
+    if isinstance(tensors, dict) and not tensors:
+        return []
+    try:
+        import torch  # noqa: F401
+
+        return _torch_entries(tensors)  # raises safetensors' ValueError for a non-dict
+    except ImportError:
+        return _numpy_entries(tensors)
+
+
+def _serialize(entries: List[Tuple[str, str, List[int], Any]], metadata: Optional[Mapping[str, str]]) -> bytes:
+    """A .safetensors file as safetensors writes it: tensors by decreasing alignment, then
+    name; the header padded with spaces to a multiple of 8."""
+    header: Dict[str, Any] = {}
+    if metadata is not None:
+        if not isinstance(metadata, Mapping):
+            raise TypeError(f"metadata must be a dict of str -> str, not {type(metadata)}")
+        for k, v in metadata.items():
+            if not isinstance(k, str) or not isinstance(v, str):
+                raise TypeError(f"metadata must be a dict of str -> str; got {k!r}: {v!r}")
+        header["__metadata__"] = dict(metadata)
+    order = sorted(entries, key=lambda e: (-_ST_WIDTH[e[1]], e[0]))
+    offset = 0
+    for name, st, shape, data in order:
+        n = memoryview(data).nbytes
+        header[name] = {"dtype": st, "shape": shape, "data_offsets": [offset, offset + n]}
+        offset += n
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    out = bytearray(len(text).to_bytes(8, "little"))
+    out += text
+    for _, _, _, data in order:
+        out += memoryview(data).cast("B")
+    return bytes(out)
+
+
+def save(tensors: Any, metadata: Optional[Mapping[str, str]] = None, **params: Any) -> bytes:
+    """Drop-in for ``safetensors.torch.save`` / ``safetensors.numpy.save``: the tensors
+    (torch or NumPy) as ``.zstn`` container bytes. Keyword arguments as :func:`compress`."""
+    return compress(_serialize(_entries(tensors), metadata), **params)
+
+
+def _framework(framework: str) -> str:
+    f = {"pt": "pt", "torch": "pt", "pytorch": "pt", "np": "np", "numpy": "np"}.get(str(framework))
+    if f is None:
+        raise ValueError(f"framework {framework!r} is not supported: use 'pt' (torch) or 'np' (numpy)")
+    return f
+
+
+def load(data: Buffer, framework: str = "pt") -> Dict[str, Any]:
+    """Drop-in for ``safetensors.torch.load`` (``framework="np"``: ``safetensors.numpy.load``):
+    ``{name: tensor}`` from ``.zstn`` or plain ``.safetensors`` bytes."""
+    fw = _framework(framework)
+    with ZstnReader(data) as r:
+        return {n: (_torch_tensor(r, i) if fw == "pt" else _numpy_tensor(r, i)) for i, n in enumerate(r.names())}
+
+
+def save_file(tensors: Any, filename: PathLike, metadata: Optional[Mapping[str, str]] = None, *,
+              container: Optional[bool] = None, **params: Any) -> None:
+    """Drop-in for ``safetensors.torch.save_file`` (and ``safetensors.numpy.save_file``):
+    writes the tensors (torch, including bf16 and every dtype safetensors supports, or
+    NumPy) as a ``.zstn`` container, atomically. Returns ``None``, as safetensors does.
+
+    A ``.safetensors`` name gets a plain safetensors file (readable by every
+    safetensors reader) unless ``container=True`` asks for a container under that name;
+    ``container=False`` writes a plain file under any name. Keyword arguments as
+    :func:`compress` (effort, level, threads, ...)."""
+    st = _serialize(_entries(tensors), metadata)
+    path = os.fspath(filename)
+    if container is None:
+        container = not path.endswith(".safetensors")
+    blob = compress(st, **params) if container else st
+    _write_atomic(path, blob)
+
+
+def _write_atomic(path: str, blob: bytes) -> None:
+    import tempfile
+
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".z4ai-tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+_BACKENDS = ("mmap", "pread")
+
+
+def load_file(filename: Any, device: Any = "cpu", names: Optional[Iterable[str]] = None, *,
+              backend: str = "mmap", framework: str = "pt", storage_options: Optional[Mapping[str, Any]] = None,
+              **kwargs: Any) -> Dict[str, Any]:
+    """Drop-in for ``safetensors.torch.load_file``: ``{name: torch.Tensor}`` (bf16 as
+    ``torch.bfloat16``, ...) from a ``.zstn`` or a plain ``.safetensors`` file, or from a
+    URL (``s3://``, ``https://``, ...: only the tensors in ``names`` are fetched, in few
+    coalesced ranged requests). ``backend`` is accepted as safetensors takes it
+    (``"mmap"`` or ``"pread"``; z4ai reads with pread either way); ``framework="np"``
+    gives NumPy arrays."""
+    with safe_open(filename, framework=framework, device=device, backend=backend,
+                   storage_options=storage_options, **kwargs) as f:
+        r = f._r()
+        if r.remote is None:
+            return f.get_tensors() if names is None else {n: f.get_tensor(n) for n in names}
+        wanted = list(r) if names is None else list(names)
+        arrays = r.read_many(wanted)
+        if f._fw == "np":
+            return arrays
+        return {n: _torch_from_array(r, n, arrays[n], device) for n in wanted}
+
+
+def _torch_from_array(r: "ZstnReader", name: str, arr: Any, device: Any) -> Any:
+    import torch
+
+    info = r.info(name)
+    dt = _torch_dtype(info.dtype)
+    raw = bytearray(arr.reshape(-1).view("uint8").tobytes()) if info.nbytes else bytearray()
+    t = (torch.frombuffer(raw, dtype=dt) if raw else torch.empty(0, dtype=dt)).reshape(
+        _torch_shape(info.dtype, info.shape))
+    return t if device in ("cpu", None) else t.to(device)
+
+
+def _numpy_tensor(r: "ZstnReader", i: int) -> Any:
+    import numpy as np
+
+    info = r.info(i)
+    if info.dtype == "complex64":
+        out = np.empty(info.shape, dtype=np.complex64)
+    elif info.dtype in ("fp8_e8m0", "fp8_e4m3fnuz", "fp8_e5m2fnuz", "fp4_e2m1_x2"):
+        out = np.empty(_torch_shape(info.dtype, info.shape), dtype=np.uint8)  # bits, as safetensors.numpy
+    else:
+        out = np.empty(info.shape, dtype=numpy_dtype_for(r._r.tensor_dtype(i)))
+    if info.nbytes:
+        r._r.read_tensor(i, out.reshape(-1).view(np.uint8))
+    return out
+
+
+def _check_device(device: Any) -> Any:
+    if device in ("cpu", None):
+        return "cpu"
+    import torch
+
+    return torch.device(device) if not isinstance(device, int) else torch.device("cuda", device)
+
+
+class SafeOpen:
+    """What ``safetensors.safe_open`` returns: lazy, per-tensor access to a ``.zstn``
+    container or a plain ``.safetensors`` file (only the tensors asked for are decoded)."""
+
+    def __init__(self, filename: Union[PathLike, Buffer], framework: str, device: Any = "cpu",
+                 backend: str = "mmap", **reader_kwargs: Any) -> None:
+        self._fw = _framework(framework)
+        if backend not in _BACKENDS:
+            raise ValueError(f"backend {backend!r} is not supported: use one of {', '.join(_BACKENDS)}")
+        self._device = device if self._fw == "pt" else "cpu"
+        if self._fw == "pt" and device not in ("cpu", None):
+            _check_device(device)
+        self._mapped: Any = None
+        if hasattr(filename, "read") and not isinstance(filename, (bytes, bytearray, memoryview)):
+            filename = self._from_handle(filename)
+        self._reader: Optional[ZstnReader] = ZstnReader(filename, **reader_kwargs)
+
+    def _from_handle(self, handle: Any) -> Any:
+        # An open file (any mode) or a file-like object (fsspec, ...): mapped when it has
+        # a descriptor, read whole otherwise.
+        try:
+            import mmap
+
+            fd = handle.fileno()
+            if os.fstat(fd).st_size:
+                self._mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+                return self._mapped
+        except (AttributeError, OSError, ValueError):
+            pass
+        handle.seek(0)
+        data = handle.read()
+        if isinstance(data, str):
+            raise TypeError("safe_open: open the file in binary mode ('rb')")
+        return data
+
+    def _r(self) -> ZstnReader:
+        if self._reader is None:
+            raise SafetensorError("File is closed")
+        return self._reader
+
+    def keys(self) -> List[str]:
+        """Tensor names, sorted (as safetensors lists them)."""
+        return sorted(self._r().names())
+
+    def offset_keys(self) -> List[str]:
+        """Tensor names in data-offset order."""
+        r = self._r()
+        return [t.name for t in sorted(r.tensors(), key=lambda t: t.data_offset)]
+
+    def metadata(self) -> Optional[Dict[str, str]]:
+        """The ``__metadata__`` dict (``{}`` stays ``{}``), or ``None`` if the file has none."""
+        return self._r().metadata()
+
+    def _tensor(self, name: str) -> Any:
+        r = self._r()
+        i = r._i(name)
+        if self._fw == "np":
+            return _numpy_tensor(r, i)
+        return _torch_tensor(r, i, self._device)
+
+    def get_tensor(self, name: str) -> Any:
+        return self._tensor(name)
+
+    def get_tensors(self) -> Dict[str, Any]:
+        return {n: self._tensor(n) for n in self.offset_keys()}
+
+    def get_slice(self, name: str) -> "_Slice":
+        return _Slice(self, name)
+
+    def __enter__(self) -> "SafeOpen":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._mapped is not None:
+            self._mapped.close()
+            self._mapped = None
+
+
+def safe_open(filename: Union[PathLike, Buffer], framework: str, device: Any = "cpu", backend: str = "mmap",
+              **kwargs: Any) -> SafeOpen:
+    """Drop-in for ``safetensors.safe_open``: ``with safe_open(path, framework="pt") as f:``
+    then ``f.keys()``, ``f.get_tensor(name)``, ``f.get_tensors()``, ``f.get_slice(name)[...]``,
+    ``f.metadata()``; on ``.zstn`` containers and plain ``.safetensors`` files."""
+    return SafeOpen(filename, framework, device, backend, **kwargs)
+
+
+def _fmt_index(index: Any) -> str:
+    def one(x: Any) -> str:
+        if isinstance(x, slice):
+            a = "" if x.start is None else str(x.start)
+            b = "" if x.stop is None else str(x.stop)
+            return f"{a}:{b}" + ("" if x.step is None else f":{x.step}")
+        return str(x)
+
+    items = index if isinstance(index, tuple) else (index,)
+    return "[" + ", ".join(one(x) for x in items) + "]"
+
+
+class _Slice:
+    """``f.get_slice(name)``: shape and dtype without decoding; ``[...]`` decodes the
+    tensor (for a leading row range only the chunks holding those rows) and indexes it."""
+
+    def __init__(self, f: SafeOpen, name: str) -> None:
+        self._f = f
+        self._info = f._r().info(name)
+
+    def get_shape(self) -> List[int]:
+        return list(self._info.shape)
+
+    def get_dtype(self) -> str:
+        return _ST_FOR[self._info.dtype]
+
+    def __getitem__(self, index: Any) -> Any:
+        shape = self.get_shape()
+        items = index if isinstance(index, tuple) else (index,)
+        if len(items) > len(shape):
+            raise SafetensorError(f"Too many indices: {len(items)} for {len(shape)} dimensions")
+        for dim, x in enumerate(items):
+            if isinstance(x, list):
+                if x:
+                    raise SafetensorError("Non empty lists are not implemented")
+                continue
+            if isinstance(x, int):
+                if x < -shape[dim]:
+                    raise SafetensorError(f"Invalid index {x} for dimension {dim} of size {shape[dim]}")
+                if x >= shape[dim]:
+                    raise SafetensorError(
+                        f"Error during slicing {_fmt_index(index)} with shape {shape}: index {x} out of bounds for"
+                        f" tensor dimension #{dim} of size {shape[dim]}")
+            elif isinstance(x, slice):
+                if x.stop is not None and x.stop > shape[dim]:
+                    raise SafetensorError(
+                        f"Error during slicing {_fmt_index(index)} with shape {shape}: index {x.stop - 1} out of"
+                        f" bounds for tensor dimension #{dim} of size {shape[dim]}")
+        whole = self._f._tensor(self._info.name)
+        if isinstance(index, list) and not index:
+            return whole[0:0]
+        items = tuple([] if isinstance(x, list) else x for x in items)
+        if any(isinstance(x, list) for x in items):
+            return whole[0:0]
+        return whole[items if isinstance(index, tuple) else items[0]]
+
+
+def __dir__() -> List[str]:  # the public names only (not json, os, typing helpers)
+    return sorted(__all__)

@@ -14,6 +14,18 @@ type.
 >>> a[:] = np.arange(64 * 64, dtype=np.float32).reshape(64, 64)
 >>> float(a[10, 20]), a.metadata.codecs[0].to_dict()["configuration"]["dtype"]
 (660.0, 'fp32')
+
+It is an array-to-bytes codec (like zarr's ``BytesCodec``), not a bytes-to-bytes
+compressor: pass it as ``serializer=``, with ``compressors=None`` (zarr otherwise
+appends zstd after it, which only costs time), or spread :func:`Z4ai`, which gives
+both: ``zarr.create_array(store, ..., **Z4ai(effort="max"))``. :func:`create_array`
+is ``zarr.create_array`` that also turns the common mistake
+``compressors=Z4aiCodec()`` into that advice instead of zarr's "Expected a
+BytesBytesCodec".
+
+>>> b = create_array(zarr.storage.MemoryStore(), shape=(8,), dtype="float32", **Z4ai())
+>>> [type(c).__name__ for c in b.metadata.codecs]
+['Z4aiCodec']
 """
 from __future__ import annotations
 
@@ -34,7 +46,7 @@ from .numcodecs import _effort_name
 if TYPE_CHECKING:
     from zarr.core.array_spec import ArraySpec
 
-__all__ = ["Z4aiCodec"]
+__all__ = ["Z4aiCodec", "Z4ai", "create_array"]
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,33 @@ class Z4aiCodec(ArrayBytesCodec):
 
     def compute_encoded_size(self, input_byte_length: int, _chunk_spec: "ArraySpec") -> int:
         raise NotImplementedError("z4ai frames are variable-size")
+
+
+def Z4ai(*, dtype: Optional[str] = None, effort: Union[str, int] = "default",
+         checksum: bool = True) -> Dict[str, Any]:
+    """``{"serializer": Z4aiCodec(...), "compressors": None}``, for
+    ``zarr.create_array(..., **Z4ai(...))`` (as ``**hdf5plugin.X()`` is for h5py)."""
+    return {"serializer": Z4aiCodec(dtype=dtype, effort=effort, checksum=checksum), "compressors": None}
+
+
+_ADVICE = ("Z4aiCodec is an array-to-bytes codec (it replaces zarr's BytesCodec), not a bytes-to-bytes "
+           "compressor: pass serializer=Z4aiCodec(...) with compressors=None, or **z4ai.zarr.Z4ai(...)")
+
+
+def create_array(*args: Any, **kwargs: Any) -> Any:
+    """``zarr.create_array`` with z4ai's advice for misplaced codecs: a Z4aiCodec among
+    ``compressors=`` or ``filters=`` raises a TypeError saying where it goes, and a
+    Z4aiCodec serializer with zarr's default compressors gets ``compressors=None``."""
+    import zarr
+
+    for key in ("compressors", "compressor", "filters"):
+        value = kwargs.get(key)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, Z4aiCodec) for v in values):
+            raise TypeError(f"{key}=Z4aiCodec(): {_ADVICE}")
+    if isinstance(kwargs.get("serializer"), Z4aiCodec) and "compressors" not in kwargs:
+        kwargs["compressors"] = None  # zarr would append zstd after z4ai
+    return zarr.create_array(*args, **kwargs)
 
 
 # Importing this module registers the codec too (the entry point covers fresh interpreters).
