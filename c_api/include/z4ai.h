@@ -12,6 +12,10 @@
  *  - *_free(NULL) is a no-op.
  *  - After an error, z4ai_cctx_last_error()/z4ai_dctx_last_error() describe it
  *    (byte offset, parameter, ...). The context stays usable for new operations.
+ *    Calls that take no context describe it in z4ai_last_error() (per thread).
+ *  - Structs the library fills whose layout may grow start with a size field
+ *    (struct_size = sizeof the caller's struct; *_init() sets it); the library
+ *    fills what both sides know and zeroes the rest.
  *  - No C++ type or exception crosses this boundary. C99.
  *
  * Stability: everything declared here is stable within a major version
@@ -88,6 +92,10 @@ enum {
 
 /** Static name of a status code, e.g. "Z4AI_E_CORRUPT"; "Z4AI_E_UNKNOWN_STATUS" if unknown. */
 Z4AI_API const char* z4ai_status_name(z4ai_status status);
+/** Detail of the last failed call on this thread that takes no context (frame
+ *  inspection, z4ai_detect_kind, z4ai_safetensors_compress_bound, ...); "" after a
+ *  success. Valid until the thread's next such call. */
+Z4AI_API const char* z4ai_last_error(void);
 /** Non-zero if status denotes an error. */
 Z4AI_API int z4ai_is_error(z4ai_status status);
 
@@ -400,9 +408,23 @@ typedef struct {
     uint64_t stored_size; /* bytes of its frame in the container (0 if none) */
 } z4ai_tensor_info;
 
+/** z4ai_tensor_info behind a size field, so fields can be appended in later versions
+ *  without breaking callers built against this one (z4ai_tensor_info has none). */
+typedef struct {
+    uint32_t struct_size; /* sizeof(z4ai_tensor_info_v2) as the caller compiled it */
+    uint32_t reserved;    /* zero */
+    z4ai_tensor_info info;
+    /* later versions append fields here */
+} z4ai_tensor_info_v2;
+/** Zeroes *info and sets struct_size (for bindings, where a macro cannot reach). */
+Z4AI_API void z4ai_tensor_info_v2_init(z4ai_tensor_info_v2* info);
+
 /** New reader (NULL if out of memory). Set parameters, then open. */
 Z4AI_API z4ai_reader* z4ai_reader_create(void);
 Z4AI_API void z4ai_reader_free(z4ai_reader* reader);
+/** Detail of the reader's last failed call. The read-only queries (kind, tensor count,
+ *  find, tensor info, header JSON, describe, file size, I/O stats) may run while another
+ *  thread reads from the same reader; they report into z4ai_last_error() instead. */
 Z4AI_API const char* z4ai_reader_last_error(const z4ai_reader* reader);
 /** Z4AI_D_THREADS, Z4AI_D_MAX_MEMORY, Z4AI_D_VERIFY_CHECKSUM, Z4AI_D_VERIFY_BASE. */
 Z4AI_API z4ai_status z4ai_reader_set_param(z4ai_reader* reader, int32_t param, int64_t value);
@@ -422,6 +444,10 @@ Z4AI_API z4ai_status z4ai_reader_tensor_count(const z4ai_reader* reader, size_t*
 /** Index of the tensor called `name`; Z4AI_E_NOT_FOUND if absent. */
 Z4AI_API z4ai_status z4ai_reader_find(const z4ai_reader* reader, const char* name, size_t* index);
 Z4AI_API z4ai_status z4ai_reader_tensor_info(const z4ai_reader* reader, size_t index, z4ai_tensor_info* info);
+/** Same, into a size-prefixed struct: Z4AI_E_INVALID_ARGUMENT if info->struct_size is
+ *  smaller than this version's z4ai_tensor_info_v2; bytes beyond it are zeroed. */
+Z4AI_API z4ai_status z4ai_reader_tensor_info_v2(const z4ai_reader* reader, size_t index,
+                                                z4ai_tensor_info_v2* info);
 /** Decode tensor `index` (nbytes) into dst. */
 Z4AI_API z4ai_status z4ai_reader_read_tensor(z4ai_reader* reader, size_t index, void* dst, size_t dst_capacity,
                                              size_t* written);

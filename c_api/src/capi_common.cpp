@@ -1,21 +1,67 @@
 // capi_common.cpp - version, status names, dtype table.
 #include <cstring>
+#include <iterator>
+#include <string>
+#include <utility>
 
 #include "capi_internal.hpp"
 #include "codec/effort.hpp"
 #include "dtype/dtype.hpp"
 
-// The core's codes are the ABI's codes: a drift here is a compile error.
-static_assert(Z4AI_E_CORRUPT == static_cast<int>(z4ai::Code::corrupt));
-static_assert(Z4AI_E_SRC_TOO_LARGE == static_cast<int>(z4ai::Code::src_too_large));
-static_assert(Z4AI_E_SAFETENSORS_INVALID == static_cast<int>(z4ai::Code::safetensors_invalid));
-static_assert(Z4AI_E_WRONG_KIND == static_cast<int>(z4ai::Code::wrong_kind));
-static_assert(Z4AI_E_BUSY == static_cast<int>(z4ai::Code::busy));
-static_assert(Z4AI_E_REFERENCE_MISSING == static_cast<int>(z4ai::Code::reference_missing));
+namespace {
+
+using z4ai::Code;
+// The core's codes are the ABI's codes, every one of them: a drift (or a code added
+// on one side only) is a compile error.
+constexpr std::pair<z4ai_status, Code> kPinnedStatus[] = {
+    {Z4AI_OK, Code::ok},
+    {Z4AI_E_GENERIC, Code::generic},
+    {Z4AI_E_MEMORY, Code::memory},
+    {Z4AI_E_DST_TOO_SMALL, Code::dst_too_small},
+    {Z4AI_E_CORRUPT, Code::corrupt},
+    {Z4AI_E_CHECKSUM, Code::checksum},
+    {Z4AI_E_PARAM_UNSUPPORTED, Code::param_unsupported},
+    {Z4AI_E_PARAM_OUT_OF_BOUNDS, Code::param_out_of_bounds},
+    {Z4AI_E_STAGE_WRONG, Code::stage_wrong},
+    {Z4AI_E_VERSION_UNSUPPORTED, Code::version_unsupported},
+    {Z4AI_E_INVALID_ARGUMENT, Code::invalid_argument},
+    {Z4AI_E_DTYPE_UNKNOWN, Code::dtype_unknown},
+    {Z4AI_E_TRUNCATED, Code::truncated},
+    {Z4AI_E_REFERENCE_MISMATCH, Code::reference_mismatch},
+    {Z4AI_E_REFERENCE_MISSING, Code::reference_missing},
+    {Z4AI_E_MEMORY_LIMIT, Code::memory_limit},
+    {Z4AI_E_IO, Code::io},
+    {Z4AI_E_NOT_FOUND, Code::not_found},
+    {Z4AI_E_UNKNOWN_FORMAT, Code::unknown_format},
+    {Z4AI_E_INTERNAL, Code::internal},
+    {Z4AI_E_BUSY, Code::busy},
+    {Z4AI_E_SRC_TOO_LARGE, Code::src_too_large},
+    {Z4AI_E_SAFETENSORS_INVALID, Code::safetensors_invalid},
+    {Z4AI_E_WRONG_KIND, Code::wrong_kind},
+};
+constexpr bool status_codes_pinned() {
+    int32_t expected = 0;  // 0, -1, -2, ... without gaps
+    for (const auto& [status, code] : kPinnedStatus)
+        if (status != static_cast<z4ai_status>(code) || status != expected--) return false;
+    return true;
+}
+static_assert(status_codes_pinned(), "a z4ai.h status code and its core Code differ");
+static_assert(std::size(kPinnedStatus) == 24 && Z4AI_E_WRONG_KIND == -23 &&
+                  static_cast<int32_t>(Code::wrong_kind) == -23,
+              "a status code was added: pin it here and in z4ai_status_name");
+
+}  // namespace
+
+std::string& z4ai::capi::thread_last_error() noexcept {
+    thread_local std::string message;
+    return message;
+}
 
 extern "C" {
 
 uint32_t z4ai_version_number(void) { return Z4AI_VERSION_NUMBER; }
+
+const char* z4ai_last_error(void) { return z4ai::capi::thread_last_error().c_str(); }
 
 const char* z4ai_version_string(void) {
 #define Z4AI_STR2(x) #x

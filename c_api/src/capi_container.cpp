@@ -15,8 +15,9 @@ using z4ai::Bytes;
 using z4ai::Code;
 using z4ai::fail;
 using z4ai::capi::guarded;
+using z4ai::capi::queried;
+using z4ai::capi::reported;
 using z4ai::capi::require_ptr;
-using z4ai::capi::translate;
 
 struct z4ai_reader_s {
     // Bases a model-delta member of an archive refers to (declared first: destroyed after
@@ -25,8 +26,8 @@ struct z4ai_reader_s {
     std::unique_ptr<z4ai::ContainerReader> reader;
     z4ai::DecodeConfig config;
     bool verify_base = true;
-    std::string last_error;
-    std::atomic<bool> busy{false};
+    mutable std::string last_error;
+    mutable std::atomic<bool> busy{false};
 };
 
 namespace {
@@ -150,6 +151,22 @@ std::string describe(const z4ai::ContainerReader& r) {
     return j;
 }
 
+void fill_tensor_info(const z4ai::ContainerReader& r, size_t index, z4ai_tensor_info* info) {
+    const z4ai::TensorEntry& e = r.entry(index);
+    const z4ai::TensorDesc& t = r.layout().tensors[index];
+    std::memset(info, 0, sizeof *info);
+    info->name = t.name.c_str();
+    info->name_size = t.name.size();
+    info->dtype = t.dtype;
+    info->method = static_cast<int32_t>(e.method);
+    info->ndim = static_cast<uint32_t>(t.dims.size());
+    info->ref = e.ref;
+    for (size_t k = 0; k < t.dims.size() && k < 8; ++k) info->dims[k] = t.dims[k];
+    info->nbytes = t.size();
+    info->data_offset = t.begin;
+    info->stored_size = e.method == z4ai::TensorMethod::raw ? 0 : e.frame_size;
+}
+
 }  // namespace
 
 void z4ai::capi::reader_open_archive_member(z4ai_reader* r, z4ai::archive::Archive& a, size_t index) {
@@ -165,7 +182,7 @@ void z4ai::capi::reader_open_archive_member(z4ai_reader* r, z4ai::archive::Archi
 extern "C" {
 
 z4ai_status z4ai_detect_kind(const void* prefix, size_t prefix_size, uint64_t total_size, int32_t* kind) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(kind, "kind");
         *kind = static_cast<int32_t>(
             z4ai::detect_input_kind(bytes_of(prefix, prefix_size, "prefix"), total_size));
@@ -173,7 +190,7 @@ z4ai_status z4ai_detect_kind(const void* prefix, size_t prefix_size, uint64_t to
 }
 
 z4ai_status z4ai_safetensors_compress_bound(const void* src, size_t src_size, uint64_t* bound) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(bound, "bound");
         *bound = z4ai::container_bound(bytes_of(src, src_size, "src"));
     });
@@ -246,7 +263,7 @@ z4ai_status z4ai_safetensors_compress_to(z4ai_cctx* cctx, const void* src, size_
 }
 
 z4ai_status z4ai_container_content_size(const void* src, size_t src_size, uint64_t* size) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(size, "size");
         z4ai::ContainerReader r(z4ai::memory_source(bytes_of(src, src_size, "src")));
         if (r.kind() != z4ai::InputKind::container && r.kind() != z4ai::InputKind::model_delta)
@@ -461,10 +478,10 @@ z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t index, cons
 }
 
 z4ai_status z4ai_reader_kind(const z4ai_reader* reader, int32_t* kind) {
-    if (!reader || !kind) return Z4AI_E_INVALID_ARGUMENT;
-    if (!reader->reader) return Z4AI_E_STAGE_WRONG;
-    *kind = static_cast<int32_t>(reader->reader->kind());
-    return Z4AI_OK;
+    return queried(reader, [&] {
+        require_ptr(kind, "kind");
+        *kind = static_cast<int32_t>(open_reader(reader).kind());
+    });
 }
 
 z4ai_status z4ai_reader_attach_base(z4ai_reader* reader, const void* base, size_t base_size) {
@@ -486,14 +503,14 @@ z4ai_status z4ai_reader_attach_base_reader(z4ai_reader* reader, z4ai_reader* bas
 }
 
 z4ai_status z4ai_reader_tensor_count(const z4ai_reader* reader, size_t* count) {
-    if (!reader || !count) return Z4AI_E_INVALID_ARGUMENT;
-    if (!reader->reader) return Z4AI_E_STAGE_WRONG;
-    *count = reader->reader->tensor_count();
-    return Z4AI_OK;
+    return queried(reader, [&] {
+        require_ptr(count, "count");
+        *count = open_reader(reader).tensor_count();
+    });
 }
 
 z4ai_status z4ai_reader_find(const z4ai_reader* reader, const char* name, size_t* index) {
-    return translate(nullptr, [&] {
+    return queried(reader, [&] {
         require_ptr(reader, "reader");
         require_ptr(name, "name");
         require_ptr(index, "index");
@@ -504,23 +521,31 @@ z4ai_status z4ai_reader_find(const z4ai_reader* reader, const char* name, size_t
 }
 
 z4ai_status z4ai_reader_tensor_info(const z4ai_reader* reader, size_t index, z4ai_tensor_info* info) {
-    return translate(nullptr, [&] {
-        require_ptr(reader, "reader");
+    return queried(reader, [&] {
         require_ptr(info, "info");
-        const z4ai::ContainerReader& r = open_reader(reader);
-        const z4ai::TensorEntry& e = r.entry(index);
-        const z4ai::TensorDesc& t = r.layout().tensors[index];
-        std::memset(info, 0, sizeof *info);
-        info->name = t.name.c_str();
-        info->name_size = t.name.size();
-        info->dtype = t.dtype;
-        info->method = static_cast<int32_t>(e.method);
-        info->ndim = static_cast<uint32_t>(t.dims.size());
-        info->ref = e.ref;
-        for (size_t k = 0; k < t.dims.size() && k < 8; ++k) info->dims[k] = t.dims[k];
-        info->nbytes = t.size();
-        info->data_offset = t.begin;
-        info->stored_size = e.method == z4ai::TensorMethod::raw ? 0 : e.frame_size;
+        fill_tensor_info(open_reader(reader), index, info);
+    });
+}
+
+void z4ai_tensor_info_v2_init(z4ai_tensor_info_v2* info) {
+    if (!info) return;
+    std::memset(info, 0, sizeof *info);
+    info->struct_size = sizeof *info;
+}
+
+z4ai_status z4ai_reader_tensor_info_v2(const z4ai_reader* reader, size_t index, z4ai_tensor_info_v2* info) {
+    return queried(reader, [&] {
+        require_ptr(info, "info");
+        const uint32_t size = info->struct_size;
+        if (size < sizeof(z4ai_tensor_info_v2))
+            fail(Code::invalid_argument,
+                 "info->struct_size is " + std::to_string(size) + "; set it with z4ai_tensor_info_v2_init()");
+        z4ai_tensor_info_v2 out{};
+        out.struct_size = size;
+        fill_tensor_info(open_reader(reader), index, &out.info);
+        // A newer caller's struct is longer: its fields this version does not know are zero.
+        std::memset(reinterpret_cast<uint8_t*>(info) + sizeof out, 0, size - sizeof out);
+        std::memcpy(info, &out, sizeof out);
     });
 }
 
@@ -554,7 +579,7 @@ z4ai_status z4ai_reader_read_elements(z4ai_reader* reader, size_t index, uint64_
 
 z4ai_status z4ai_reader_header_json(const z4ai_reader* reader, char* dst, size_t dst_capacity,
                                     size_t* written) {
-    return translate(nullptr, [&] {
+    return queried(reader, [&] {
         require_ptr(reader, "reader");
         Bytes h = open_reader(reader).header_bytes();
         copy_out(std::string(reinterpret_cast<const char*>(h.data()) + 8, h.size() - 8), dst, dst_capacity,
@@ -563,10 +588,10 @@ z4ai_status z4ai_reader_header_json(const z4ai_reader* reader, char* dst, size_t
 }
 
 z4ai_status z4ai_reader_file_size(const z4ai_reader* reader, uint64_t* size) {
-    if (!reader || !size) return Z4AI_E_INVALID_ARGUMENT;
-    if (!reader->reader) return Z4AI_E_STAGE_WRONG;
-    *size = reader->reader->file_size();
-    return Z4AI_OK;
+    return queried(reader, [&] {
+        require_ptr(size, "size");
+        *size = open_reader(reader).file_size();
+    });
 }
 
 z4ai_status z4ai_reader_restore(z4ai_reader* reader, void* dst, size_t dst_capacity, size_t* written) {
@@ -596,16 +621,17 @@ z4ai_status z4ai_reader_restore_file(z4ai_reader* reader, const char* dst_path) 
 }
 
 z4ai_status z4ai_reader_io_stats(const z4ai_reader* reader, uint64_t* calls, uint64_t* bytes) {
-    if (!reader || !calls || !bytes) return Z4AI_E_INVALID_ARGUMENT;
-    if (!reader->reader) return Z4AI_E_STAGE_WRONG;
-    auto& src = const_cast<z4ai::ContainerReader&>(*reader->reader).source();
-    *calls = src.calls();
-    *bytes = src.bytes_read();
-    return Z4AI_OK;
+    return queried(reader, [&] {
+        require_ptr(calls, "calls");
+        require_ptr(bytes, "bytes");
+        auto& src = const_cast<z4ai::ContainerReader&>(open_reader(reader)).source();
+        *calls = src.calls();
+        *bytes = src.bytes_read();
+    });
 }
 
 z4ai_status z4ai_reader_describe(const z4ai_reader* reader, char* dst, size_t dst_capacity, size_t* written) {
-    return translate(nullptr, [&] {
+    return queried(reader, [&] {
         require_ptr(reader, "reader");
         copy_out(describe(open_reader(reader)), dst, dst_capacity, written);
     });

@@ -6,8 +6,8 @@
 #include "frame/frame_index.hpp"
 
 using z4ai::Bytes;
+using z4ai::capi::reported;
 using z4ai::capi::require_ptr;
-using z4ai::capi::translate;
 
 namespace {
 
@@ -22,7 +22,7 @@ z4ai::FrameHeader header_of(const void* src, size_t src_size) {
 extern "C" {
 
 z4ai_status z4ai_frame_content_size(const void* src, size_t src_size, uint64_t* size) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(size, "size");
         z4ai::FrameHeader h = header_of(src, src_size);
         if (h.content_size_known) {
@@ -41,7 +41,7 @@ z4ai_status z4ai_frame_content_size(const void* src, size_t src_size, uint64_t* 
 }
 
 z4ai_status z4ai_frame_compressed_size(const void* src, size_t src_size, size_t* size) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(size, "size");
         require_ptr(src, "src");
         *size = z4ai::FrameIndex::from_buffer(Bytes(static_cast<const uint8_t*>(src), src_size)).frame_size;
@@ -49,7 +49,7 @@ z4ai_status z4ai_frame_compressed_size(const void* src, size_t src_size, size_t*
 }
 
 z4ai_status z4ai_frame_dtype(const void* src, size_t src_size, int32_t* dtype) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(dtype, "dtype");
         *dtype = header_of(src, src_size).dtype;
     });
@@ -57,7 +57,7 @@ z4ai_status z4ai_frame_dtype(const void* src, size_t src_size, int32_t* dtype) {
 
 z4ai_status z4ai_frame_shape(const void* src, size_t src_size, uint64_t* dims, size_t dims_capacity,
                              size_t* ndim) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(ndim, "ndim");
         if (dims_capacity) require_ptr(dims, "dims");
         z4ai::FrameHeader h = header_of(src, src_size);
@@ -68,7 +68,7 @@ z4ai_status z4ai_frame_shape(const void* src, size_t src_size, uint64_t* dims, s
 
 z4ai_status z4ai_frame_describe(const void* src, size_t src_size, char* dst, size_t dst_capacity,
                                 size_t* written) {
-    return translate(nullptr, [&] {
+    return reported([&] {
         require_ptr(written, "written");
         require_ptr(src, "src");
         std::string json = z4ai::describe_frame(Bytes(static_cast<const uint8_t*>(src), src_size));

@@ -54,6 +54,36 @@ unsigned log2_exact(int64_t v) {
     return log;
 }
 
+int64_t cparam_value(const z4ai_cctx& cctx, int32_t param) {
+    const z4ai::EncodeConfig& c = cctx.encoder.config;
+    switch (param) {
+        case Z4AI_C_LEVEL: return c.level;
+        case Z4AI_C_EFFORT: return static_cast<int64_t>(c.effort);
+        case Z4AI_C_DTYPE: return c.dtype;
+        case Z4AI_C_THREADS: return c.threads;
+        case Z4AI_C_CHUNK_SIZE: return c.chunk_log ? (int64_t(1) << c.chunk_log) : 0;
+        case Z4AI_C_CHECKSUM: return c.checksum;
+        case Z4AI_C_LONG_DISTANCE: return c.long_distance;
+        case Z4AI_C_WINDOW_LOG: return c.window_log;
+        case Z4AI_C_DEDUP: return c.dedup;
+        case Z4AI_C_STRUCTURE: return c.structure;
+        case Z4AI_C_TENSOR_DEDUP: return cctx.tensor_dedup;
+        case Z4AI_C_MATCH_RENAMED: return cctx.match_renamed;
+    }
+    z4ai::fail(z4ai::Code::param_unsupported, "unknown compression parameter " + std::to_string(param));
+}
+
+int64_t dparam_value(const z4ai_dctx& dctx, int32_t param) {
+    const z4ai::DecodeConfig& c = dctx.decoder.config;
+    switch (param) {
+        case Z4AI_D_THREADS: return c.threads;
+        case Z4AI_D_MAX_MEMORY: return static_cast<int64_t>(c.max_memory);
+        case Z4AI_D_VERIFY_CHECKSUM: return c.verify_checksum;
+        case Z4AI_D_VERIFY_BASE: return dctx.verify_base;
+    }
+    z4ai::fail(z4ai::Code::param_unsupported, "unknown decompression parameter " + std::to_string(param));
+}
+
 }  // namespace
 
 extern "C" {
@@ -115,24 +145,17 @@ z4ai_status z4ai_cctx_set_param(z4ai_cctx* cctx, int32_t param, int64_t value) {
 }
 
 z4ai_status z4ai_cctx_get_param(const z4ai_cctx* cctx, int32_t param, int64_t* value) {
-    if (!cctx || !value) return Z4AI_E_INVALID_ARGUMENT;
-    const z4ai::EncodeConfig& c = cctx->encoder.config;
-    switch (param) {
-        case Z4AI_C_LEVEL: *value = c.level; break;
-        case Z4AI_C_EFFORT: *value = static_cast<int64_t>(c.effort); break;
-        case Z4AI_C_DTYPE: *value = c.dtype; break;
-        case Z4AI_C_THREADS: *value = c.threads; break;
-        case Z4AI_C_CHUNK_SIZE: *value = c.chunk_log ? (int64_t(1) << c.chunk_log) : 0; break;
-        case Z4AI_C_CHECKSUM: *value = c.checksum; break;
-        case Z4AI_C_LONG_DISTANCE: *value = c.long_distance; break;
-        case Z4AI_C_WINDOW_LOG: *value = c.window_log; break;
-        case Z4AI_C_DEDUP: *value = c.dedup; break;
-        case Z4AI_C_STRUCTURE: *value = c.structure; break;
-        case Z4AI_C_TENSOR_DEDUP: *value = cctx->tensor_dedup; break;
-        case Z4AI_C_MATCH_RENAMED: *value = cctx->match_renamed; break;
-        default: return Z4AI_E_PARAM_UNSUPPORTED;
-    }
-    return Z4AI_OK;
+    return z4ai::capi::guarded(cctx, [&] {
+        z4ai::capi::require_ptr(value, "value");
+        *value = cparam_value(*cctx, param);
+    });
+}
+
+z4ai_status z4ai_dctx_get_param(const z4ai_dctx* dctx, int32_t param, int64_t* value) {
+    return z4ai::capi::guarded(dctx, [&] {
+        z4ai::capi::require_ptr(value, "value");
+        *value = dparam_value(*dctx, param);
+    });
 }
 
 z4ai_status z4ai_dctx_set_param(z4ai_dctx* dctx, int32_t param, int64_t value) {
@@ -149,19 +172,6 @@ z4ai_status z4ai_dctx_set_param(z4ai_dctx* dctx, int32_t param, int64_t value) {
             case Z4AI_D_VERIFY_BASE: dctx->verify_base = value != 0; break;
         }
     });
-}
-
-z4ai_status z4ai_dctx_get_param(const z4ai_dctx* dctx, int32_t param, int64_t* value) {
-    if (!dctx || !value) return Z4AI_E_INVALID_ARGUMENT;
-    const z4ai::DecodeConfig& c = dctx->decoder.config;
-    switch (param) {
-        case Z4AI_D_THREADS: *value = c.threads; break;
-        case Z4AI_D_MAX_MEMORY: *value = static_cast<int64_t>(c.max_memory); break;
-        case Z4AI_D_VERIFY_CHECKSUM: *value = c.verify_checksum; break;
-        case Z4AI_D_VERIFY_BASE: *value = dctx->verify_base; break;
-        default: return Z4AI_E_PARAM_UNSUPPORTED;
-    }
-    return Z4AI_OK;
 }
 
 }  // extern "C"

@@ -32,4 +32,10 @@ class Dispatched {
     std::atomic<unsigned> generation_{~0u};
 };
 
+// The usual selector body: `fast` from level `min` up, `portable` below.
+template <class T>
+constexpr T pick(Level level, Level min, T fast, T portable) noexcept {
+    return level >= min ? fast : portable;
+}
+
 }  // namespace z4ai::simd

@@ -71,7 +71,7 @@ size_t no_split_prefix(const uint8_t*, size_t, unsigned, bool, uint8_t* const*) 
 size_t no_merge_prefix(const uint8_t* const*, size_t, unsigned, bool, uint8_t*) noexcept { return 0; }
 
 SplitPrefixFn select_split(simd::Level level) noexcept {
-    return level >= simd::Level::avx2 ? detail::split_planes_avx2 : no_split_prefix;
+    return simd::pick<SplitPrefixFn>(level, simd::Level::avx2, detail::split_planes_avx2, no_split_prefix);
 }
 MergePrefixFn select_merge(simd::Level level) noexcept {
     if (level >= simd::Level::avx512) return detail::merge_planes_avx512;
@@ -81,21 +81,29 @@ MergePrefixFn select_merge(simd::Level level) noexcept {
 simd::Dispatched<SplitPrefixFn> g_split_prefix{select_split};
 simd::Dispatched<MergePrefixFn> g_merge_prefix{select_merge};
 
+// After a prefix kernel did `done` elements: true when that was all of them, else
+// the plane pointers (into `rest`), the element pointer and the count move past them.
+template <class P, class D>
+bool skip_prefix(size_t done, unsigned width, size_t& elements, P* const*& planes, P** rest,
+                 D*& data) noexcept {
+    if (done == elements) return true;
+    if (done) {
+        for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
+        data += done * width;
+        elements -= done;
+        planes = rest;
+    }
+    return false;
+}
+
 }  // namespace
 
 void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotate,
                   uint8_t* const* planes) noexcept {
     uint8_t* rest[8];
-    if (width == 2 || width == 4) {
-        const size_t done = g_split_prefix.get()(in, elements, width, rotate, planes);
-        if (done == elements) return;
-        if (done) {
-            for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
-            in += done * width;
-            elements -= done;
-            planes = rest;
-        }
-    }
+    if ((width == 2 || width == 4) && skip_prefix(g_split_prefix.get()(in, elements, width, rotate, planes),
+                                                  width, elements, planes, rest, in))
+        return;
     switch (width) {
         case 1:
             if (elements) std::memcpy(planes[0], in, elements);
@@ -109,16 +117,9 @@ void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotat
 void merge_planes(const uint8_t* const* planes, size_t elements, unsigned width, bool rotate,
                   uint8_t* out) noexcept {
     const uint8_t* rest[8];
-    if (width == 2 || width == 4) {
-        const size_t done = g_merge_prefix.get()(planes, elements, width, rotate, out);
-        if (done == elements) return;
-        if (done) {
-            for (unsigned k = 0; k < width; ++k) rest[k] = planes[k] + done;
-            out += done * width;
-            elements -= done;
-            planes = rest;
-        }
-    }
+    if ((width == 2 || width == 4) && skip_prefix(g_merge_prefix.get()(planes, elements, width, rotate, out),
+                                                  width, elements, planes, rest, out))
+        return;
     switch (width) {
         case 1:
             if (elements) std::memcpy(out, planes[0], elements);
@@ -127,6 +128,20 @@ void merge_planes(const uint8_t* const* planes, size_t elements, unsigned width,
         case 4: merge_dispatch<uint32_t>(planes, elements, rotate, out); return;
         case 8: merge_dispatch<uint64_t>(planes, elements, rotate, out); return;
     }
+}
+
+void split_planes_into(const uint8_t* in, size_t elements, unsigned width, bool rotate,
+                       uint8_t* area) noexcept {
+    uint8_t* planes[8];
+    for (unsigned k = 0; k < width; ++k) planes[k] = area + k * elements;
+    split_planes(in, elements, width, rotate, planes);
+}
+
+void merge_planes_from(const uint8_t* area, size_t elements, unsigned width, bool rotate,
+                       uint8_t* out) noexcept {
+    const uint8_t* planes[8];
+    for (unsigned k = 0; k < width; ++k) planes[k] = area + k * elements;
+    merge_planes(planes, elements, width, rotate, out);
 }
 
 }  // namespace z4ai

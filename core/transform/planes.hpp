@@ -13,5 +13,10 @@ void split_planes(const uint8_t* in, size_t elements, unsigned width, bool rotat
                   uint8_t* const* planes) noexcept;
 void merge_planes(const uint8_t* const* planes, size_t elements, unsigned width, bool rotate,
                   uint8_t* out) noexcept;
+// The same with the planes back to back in one area: plane k at area + k * elements.
+void split_planes_into(const uint8_t* in, size_t elements, unsigned width, bool rotate,
+                       uint8_t* area) noexcept;
+void merge_planes_from(const uint8_t* area, size_t elements, unsigned width, bool rotate,
+                       uint8_t* out) noexcept;
 
 }  // namespace z4ai

@@ -26,19 +26,18 @@ void xxh3_update_portable(void* state, const void* data, size_t size) noexcept {
     XXH3_64bits_update(static_cast<XXH3_state_t*>(state), data, size);
 }
 
-SeededFn select_seeded(simd::Level level) noexcept {
 #if defined(__x86_64__)
-    if (level >= simd::Level::avx2) return detail::xxh3_seeded_avx2;
+constexpr SeededFn kSeededAvx2 = detail::xxh3_seeded_avx2;
+constexpr UpdateFn kUpdateAvx2 = detail::xxh3_update_avx2;
+#else
+constexpr SeededFn kSeededAvx2 = xxh3_seeded_portable;
+constexpr UpdateFn kUpdateAvx2 = xxh3_update_portable;
 #endif
-    (void)level;
-    return xxh3_seeded_portable;
+SeededFn select_seeded(simd::Level level) noexcept {
+    return simd::pick(level, simd::Level::avx2, kSeededAvx2, &xxh3_seeded_portable);
 }
 UpdateFn select_update(simd::Level level) noexcept {
-#if defined(__x86_64__)
-    if (level >= simd::Level::avx2) return detail::xxh3_update_avx2;
-#endif
-    (void)level;
-    return xxh3_update_portable;
+    return simd::pick(level, simd::Level::avx2, kUpdateAvx2, &xxh3_update_portable);
 }
 
 simd::Dispatched<SeededFn> g_seeded{select_seeded};

@@ -224,3 +224,47 @@ TEST(Params, EffortNamesHaveOneParser) {
     EXPECT_EQ(z4ai_effort_name(3), nullptr);
     EXPECT_EQ(z4ai_effort_name(-1), nullptr);
 }
+
+TEST(Errors, ContextFreeCallsReportTheirDetailPerThread) {
+    const uint8_t junk[32] = {'Z', '4', 'A', 'I', 9};
+    uint64_t size = 0;
+    EXPECT_EQ(z4ai_frame_content_size(junk, sizeof junk, &size), Z4AI_E_VERSION_UNSUPPORTED);
+    EXPECT_NE(std::string(z4ai_last_error()).find("version"), std::string::npos) << z4ai_last_error();
+    Bytes frame = small_frame();
+    ASSERT_EQ(z4ai_frame_content_size(frame.data(), frame.size(), &size), Z4AI_OK);
+    EXPECT_STREQ(z4ai_last_error(), "");
+}
+
+TEST(Params, GetParamReportsUnknownIdsOnTheContext) {
+    Cctx c = make_cctx();
+    int64_t v = 0;
+    EXPECT_EQ(z4ai_cctx_get_param(c.get(), 9999, &v), Z4AI_E_PARAM_UNSUPPORTED);
+    EXPECT_NE(std::string(z4ai_cctx_last_error(c.get())).find("9999"), std::string::npos);
+    EXPECT_EQ(z4ai_cctx_get_param(c.get(), Z4AI_C_EFFORT, nullptr), Z4AI_E_INVALID_ARGUMENT);
+    Dctx d = make_dctx();
+    EXPECT_EQ(z4ai_dctx_get_param(d.get(), 9999, &v), Z4AI_E_PARAM_UNSUPPORTED);
+    ASSERT_EQ(z4ai_dctx_get_param(d.get(), Z4AI_D_MAX_MEMORY, &v), Z4AI_OK);
+    EXPECT_EQ(v, int64_t(1) << 30);
+}
+
+TEST(Reader, TensorInfoV2IsSizePrefixed) {
+    const std::string json = R"({"a":{"dtype":"U8","shape":[3],"data_offsets":[0,3]}})";
+    std::string file(8, '\0');
+    for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((json.size() >> (8 * i)) & 0xFF);
+    file += json + "xyz";
+    z4ai_reader* r = z4ai_reader_create();
+    ASSERT_EQ(z4ai_reader_open_memory(r, file.data(), file.size()), Z4AI_OK) << z4ai_reader_last_error(r);
+    z4ai_tensor_info_v2 info;
+    z4ai_tensor_info_v2_init(&info);
+    EXPECT_EQ(info.struct_size, sizeof info);
+    ASSERT_EQ(z4ai_reader_tensor_info_v2(r, 0, &info), Z4AI_OK);
+    EXPECT_EQ(std::string(info.info.name, info.info.name_size), "a");
+    EXPECT_EQ(info.info.nbytes, 3u);
+    z4ai_tensor_info old{};
+    ASSERT_EQ(z4ai_reader_tensor_info(r, 0, &old), Z4AI_OK);
+    EXPECT_EQ(old.nbytes, info.info.nbytes);
+    info.struct_size = 8;  // an older or uninitialised struct
+    EXPECT_EQ(z4ai_reader_tensor_info_v2(r, 0, &info), Z4AI_E_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(z4ai_last_error()).find("struct_size"), std::string::npos);
+    z4ai_reader_free(r);
+}

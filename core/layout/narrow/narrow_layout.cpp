@@ -48,12 +48,10 @@ void propose_narrow(const LayoutTrial& t, LayoutScratch& s, const LayoutEmit& em
     s.narrow.resize(elements * nw);
     narrow_split(data.data(), elements, mode, s.narrow.data(), s.index, s.values);
     s.planes.resize(elements * nw);
-    uint8_t* planes[8];
-    for (unsigned k = 0; k < nw; ++k) planes[k] = s.planes.data() + k * elements;
-    split_planes(s.narrow.data(), elements, nw, true, planes);
+    split_planes_into(s.narrow.data(), elements, nw, true, s.planes.data());
     LayoutStream streams[8];
     unsigned count = 0;
-    for (unsigned k = 0; k < nw; ++k) streams[count++] = {planes[k], elements};
+    for (unsigned k = 0; k < nw; ++k) streams[count++] = {s.planes.data() + k * elements, elements};
     streams[count++] = {s.index.data(), s.index.size()};
     streams[count++] = {s.values.data(), s.values.size()};
     if (tail) streams[count++] = {data.data() + elements * w, tail};
@@ -87,9 +85,7 @@ void decode_narrow(const LayoutBlock& b, DecodeWorkspace& ws, uint8_t* dst) {
     uint8_t* streams = ws.streams.data();
     decode_layout_streams(b, 0, nw + 2, ws.entropy, streams);
     uint8_t* narrow = streams + total;
-    const uint8_t* planes[8];
-    for (unsigned k = 0; k < nw; ++k) planes[k] = streams + k * elements;
-    merge_planes(planes, elements, nw, rotate, narrow);
+    merge_planes_from(streams, elements, nw, rotate, narrow);
     const uint8_t* index = streams + nw * elements;
     Bytes index_bytes(index, h.streams[nw].decoded_size);
     Bytes values(index + h.streams[nw].decoded_size, h.streams[nw + 1].decoded_size);

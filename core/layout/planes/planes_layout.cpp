@@ -17,11 +17,9 @@ void propose_planes(const LayoutTrial& t, LayoutScratch& s, const LayoutEmit& em
     const size_t elements = t.data.size() / w, tail = t.data.size() % w;
     if (w < 2 || elements == 0) return;
     s.split.resize(elements * w);
-    uint8_t* planes[8];
-    for (unsigned k = 0; k < w; ++k) planes[k] = s.split.data() + k * elements;
-    split_planes(t.data.data(), elements, w, t.rotate, planes);
+    split_planes_into(t.data.data(), elements, w, t.rotate, s.split.data());
     LayoutStream streams[9];
-    for (unsigned k = 0; k < w; ++k) streams[k] = {planes[k], elements};
+    for (unsigned k = 0; k < w; ++k) streams[k] = {s.split.data() + k * elements, elements};
     unsigned count = w;
     if (tail) streams[count++] = {t.data.data() + elements * w, tail};
     emit(pack_param(w, t.rotate), streams, count);
@@ -48,9 +46,7 @@ void decode_planes(const LayoutBlock& b, DecodeWorkspace& ws, uint8_t* dst) {
     if (!decode_planes_fused(h, b.stream_data, elements, w, rotate, ws, dst, sum)) {
         ws.streams.resize(elements * w);
         decode_layout_streams(b, 0, w, ws.entropy, ws.streams.data());
-        const uint8_t* planes[8];
-        for (unsigned k = 0; k < w; ++k) planes[k] = ws.streams.data() + k * elements;
-        merge_planes(planes, elements, w, rotate, dst);
+        merge_planes_from(ws.streams.data(), elements, w, rotate, dst);
     }
     if (tail) decode_layout_streams(b, w, 1, ws.entropy, dst + elements * w);
 }

@@ -27,16 +27,15 @@ void propose_scaled_int(const LayoutTrial& t, LayoutScratch& s, const LayoutEmit
     ScaledStreams& st = s.scaled;
     if (!scaled_split(t.data.data(), elements, c, st)) return;
     s.raw_planes.resize(st.raw_count * w);
-    uint8_t* planes[4];
-    for (unsigned k = 0; k < w; ++k) planes[k] = s.raw_planes.data() + k * st.raw_count;
-    split_planes(st.raw.data(), st.raw_count, w, true, planes);
+    uint8_t* raw_planes = s.raw_planes.data();
+    split_planes_into(st.raw.data(), st.raw_count, w, true, raw_planes);
     LayoutStream streams[10];
     unsigned count = 0;
     streams[count++] = {st.lengths.data(), st.lengths.size()};
     streams[count++] = {st.scales.data(), st.scales.size()};
     streams[count++] = {st.q.data(), st.q.size()};
     streams[count++] = {st.index.data(), st.index.size()};
-    for (unsigned k = 0; k < w; ++k) streams[count++] = {planes[k], st.raw_count};
+    for (unsigned k = 0; k < w; ++k) streams[count++] = {raw_planes + k * st.raw_count, st.raw_count};
     if (tail) streams[count++] = {t.data.data() + elements * w, tail};
     emit(pack_param(c), streams, count);
 }
@@ -76,10 +75,8 @@ void decode_scaled_int(const LayoutBlock& b, DecodeWorkspace& ws, uint8_t* dst) 
     at += q.size();
     Bytes index(at, h.streams[3].decoded_size);
     at += index.size();
-    const uint8_t* planes[4];
-    for (unsigned k = 0; k < w; ++k) planes[k] = at + k * size_t(raw_count);
     uint8_t* raw = streams + total;
-    merge_planes(planes, raw_count, w, true, raw);
+    merge_planes_from(at, raw_count, w, true, raw);
     scaled_merge(lengths, scales, q, index, Bytes(raw, size_t(raw_count) * w), elements, c, dst, offset);
     if (tail) decode_layout_streams(b, 4 + w, 1, ws.entropy, dst + elements * w);
 }

@@ -33,10 +33,8 @@ void propose_sparse(const LayoutTrial& t, LayoutScratch& s, const LayoutEmit& em
     if (w == 1) {
         streams[count++] = {values, nnz};
     } else {
-        uint8_t* planes[8];
-        for (unsigned k = 0; k < w; ++k) planes[k] = value_planes + k * nnz;
-        split_planes(values, nnz, w, t.rotate, planes);
-        for (unsigned k = 0; k < w; ++k) streams[count++] = {planes[k], nnz};
+        split_planes_into(values, nnz, w, t.rotate, value_planes);
+        for (unsigned k = 0; k < w; ++k) streams[count++] = {value_planes + k * nnz, nnz};
     }
     if (tail) streams[count++] = {t.data.data() + elements * w, tail};
     emit(pack_param(w, t.rotate), streams, count);
@@ -74,9 +72,7 @@ void decode_sparse(const LayoutBlock& b, DecodeWorkspace& ws, uint8_t* dst) {
     if (w == 1) {
         values = value_planes;
     } else {
-        const uint8_t* planes[8];
-        for (unsigned k = 0; k < w; ++k) planes[k] = value_planes + k * nnz;
-        merge_planes(planes, nnz, w, rotate, values);
+        merge_planes_from(value_planes, nnz, w, rotate, values);
     }
     sparse_merge(bitmap, values, elements, w, dst);
     if (tail) decode_layout_streams(b, 1 + w, 1, ws.entropy, dst + elements * w);
