@@ -458,8 +458,7 @@ z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, con
 
 z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, uint64_t* offset,
                                       uint64_t* size) {
-    return translate(nullptr, [&] {
-        require_ptr(reader, "reader");
+    return queried(reader, [&] {
         require_ptr(offset, "offset");
         require_ptr(size, "size");
         z4ai::ContainerReader::Extent x = open_reader(reader).extent(index);
