@@ -206,7 +206,9 @@ class ZstnReader:
     def _names(self) -> List[str]:
         # listed on first use: a model delta lists only once its base is attached
         if self._names_cache is None:
-            self._names_cache = [self._r.tensor_name(i) for i in range(self._r.tensor_count())]
+            # by byte length, not C string: "a" and "a\x00b" are two tensors (as in safetensors)
+            self._names_cache = [self._r.tensor_name_utf8(i).decode("utf-8", "surrogateescape")
+                                 for i in range(self._r.tensor_count())]
             self._index = {n: i for i, n in enumerate(self._names_cache)}
         return self._names_cache
 
@@ -265,6 +267,12 @@ class ZstnReader:
         info = self.info(i)
         if out is None:
             out = np.empty(info.shape, dtype=numpy_dtype_for(self._r.tensor_dtype(i)))
+        elif not (isinstance(out, np.ndarray) and out.flags.c_contiguous and out.flags.writeable):
+            # reshape(-1) of a strided array is a copy: it would be filled and thrown away
+            raise ValueError("read_numpy(out=...): out must be a writeable C-contiguous ndarray")
+        elif out.nbytes != info.nbytes:
+            raise ValueError(f"read_numpy(out=...): out has {out.nbytes} bytes, tensor {info.name!r} "
+                             f"has {info.nbytes}")
         self._r.read_tensor(i, out.reshape(-1).view(np.uint8))
         return out
 
