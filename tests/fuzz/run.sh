@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_EACH="${1:?usage: run.sh SECONDS [TARGET...]}"
 shift
 ALL=(decompress stream_decompress decompress_range delta frame_info roundtrip stream_roundtrip container model_delta
-     safetensors hdf5_filter entropy_streams)
+     safetensors hdf5_filter entropy_streams archive)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
