@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,11 +17,15 @@ long long parse_number(const std::string& flag, const std::string& text) {
     long long v = std::strtoll(text.c_str(), &end, 10);
     if (text.empty() || errno || !end) throw CliError{flag + ": not a number: '" + text + "'"};
     std::string suffix(end);
+    int shift = 0;
     if (suffix == "K" || suffix == "KiB" || suffix == "k")
-        v <<= 10;
+        shift = 10;
     else if (suffix == "M" || suffix == "MiB" || suffix == "m")
-        v <<= 20;
-    else if (!suffix.empty())
+        shift = 20;
+    // A shifted value past the range is an error, not signed-overflow UB.
+    if (shift && (v < 0 || v > (LLONG_MAX >> shift))) throw CliError{flag + ": out of range: '" + text + "'"};
+    v = static_cast<long long>(static_cast<unsigned long long>(v) << shift);
+    if (!shift && !suffix.empty())
         throw CliError{flag + ": not a number: '" + text + "'"};
     return v;
 }

@@ -426,3 +426,9 @@ def test_hub_snapshot_round_trips_and_escaping_symlinks_are_refused(work):
     p = run("compress", "-q", snap, "-o", work / "snap2.z4ai", ok=False)
     assert "points outside" in p.stderr, p.stderr
     assert not (work / "snap2.z4ai").exists()
+
+
+def test_chunk_size_overflow_is_an_error(work):
+    (work / "x").write_bytes(b"abc" * 100)
+    p = run("compress", "-q", "--chunk-size", "9999999999999M", work / "x", "-o", work / "x.z4ai", ok=False)
+    assert "out of range" in p.stderr, p.stderr

@@ -116,7 +116,7 @@ def _stats(src: PathLike, dst: PathLike) -> Dict[str, Any]:
 
 
 def compress_file(src: PathLike, dst: PathLike, **params: Any) -> Dict[str, Any]:
-    """``model.safetensors`` -> ``model.zstn`` (file to file, atomic; input memory-mapped).
+    """``model.safetensors`` -> ``model.zstn`` (file to file, atomic; input read with pread).
     Returns sizes, ``ratio`` and ``saved_pct``. Keyword arguments as :func:`compress`."""
     c = _cparams(**params)
     try:
