@@ -25,8 +25,7 @@ long long parse_number(const std::string& flag, const std::string& text) {
     // A shifted value past the range is an error, not signed-overflow UB.
     if (shift && (v < 0 || v > (LLONG_MAX >> shift))) throw CliError{flag + ": out of range: '" + text + "'"};
     v = static_cast<long long>(static_cast<unsigned long long>(v) << shift);
-    if (!shift && !suffix.empty())
-        throw CliError{flag + ": not a number: '" + text + "'"};
+    if (!shift && !suffix.empty()) throw CliError{flag + ": not a number: '" + text + "'"};
     return v;
 }
 

@@ -170,7 +170,8 @@ std::string base_name_of(const std::string& path) {
     size_t end = path.size();
     while (end > 1 && path[end - 1] == '/') --end;
     size_t slash = path.rfind('/', end - 1);
-    return path.substr(slash == std::string::npos ? 0 : slash + 1, end - (slash == std::string::npos ? 0 : slash + 1));
+    return path.substr(slash == std::string::npos ? 0 : slash + 1,
+                       end - (slash == std::string::npos ? 0 : slash + 1));
 }
 
 void validate_relative_path(std::string_view p, int32_t code, const char* what) {
@@ -235,7 +236,8 @@ Fd open_regular_beneath(int dir, const std::string& rel, uint64_t* size, const s
     Fd fd = open_beneath(dir, rel, O_RDONLY | O_NONBLOCK, 0, shown);
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) fail_errno(shown);
-    if (!S_ISREG(st.st_mode)) fail(Code::io, shown + ": not a regular file (device, FIFO, socket or directory)");
+    if (!S_ISREG(st.st_mode))
+        fail(Code::io, shown + ": not a regular file (device, FIFO, socket or directory)");
     int fl = ::fcntl(fd.get(), F_GETFL);
     if (fl >= 0) ::fcntl(fd.get(), F_SETFL, fl & ~O_NONBLOCK);
     if (size) *size = static_cast<uint64_t>(st.st_size);
@@ -247,7 +249,8 @@ void make_dirs_beneath(int dir, const std::string& rel_dir, mode_t mode, const s
     Fd cur;
     int at = dir;
     for (const std::string& c : split(rel_dir)) {
-        if (::mkdirat(at, c.c_str(), mode) != 0 && errno != EEXIST) fail_errno(shown + ": cannot create directory");
+        if (::mkdirat(at, c.c_str(), mode) != 0 && errno != EEXIST)
+            fail_errno(shown + ": cannot create directory");
         int next = ::openat(at, c.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0) fail(Code::io, shown + ": '" + c + "' is not a directory (or is a symlink)");
         cur = Fd(next);

@@ -30,7 +30,8 @@ struct ArchiveDeleter {
 
 int rm_entry(const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }
 int open_dir(const char* p, const struct stat* st, int type, struct FTW*) {
-    if (type == FTW_D || type == FTW_DNR) ::chmod(p, (st->st_mode & 07777) | 0700);  // restored modes may lack u+rwx
+    if (type == FTW_D || type == FTW_DNR)
+        ::chmod(p, (st->st_mode & 07777) | 0700);  // restored modes may lack u+rwx
     return 0;
 }
 void remove_tree(const std::string& p) {
@@ -59,7 +60,8 @@ void write_file(const std::string& root, const std::string& rel, const uint8_t* 
     if (link) {
         // Targets inside the scratch directory only (the harness must not point at the host).
         std::string t(reinterpret_cast<const char*>(data), n);
-        if (t.find("..") == std::string::npos && !t.empty() && t[0] != '/') (void)::symlink(t.c_str(), p.c_str());
+        if (t.find("..") == std::string::npos && !t.empty() && t[0] != '/')
+            (void)::symlink(t.c_str(), p.c_str());
         return;
     }
     int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -134,10 +136,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             infos[i].struct_size = sizeof infos[i];
             s = z4ai_archive_member_info(a.get(), i, &infos[i]);
             check_status(s);
-            if (s != Z4AI_OK) infos[i].kind = -1;
-            else if (infos[i].kind != Z4AI_MEMBER_DIRECTORY) total += infos[i].size;
+            if (s != Z4AI_OK)
+                infos[i].kind = -1;
+            else if (infos[i].kind != Z4AI_MEMBER_DIRECTORY)
+                total += infos[i].size;
             size_t k = 0;
-            if (s == Z4AI_OK) check(z4ai_archive_find(a.get(), infos[i].path, &k) == Z4AI_OK && k == i, "find");
+            if (s == Z4AI_OK)
+                check(z4ai_archive_find(a.get(), infos[i].path, &k) == Z4AI_OK && k == i, "find");
         }
         std::vector<std::vector<uint8_t>> alone(n);
         std::vector<bool> ok(n, false);
@@ -158,7 +163,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     std::vector<uint8_t> buf;
                     for (size_t j = 0; j < t && j < 64; ++j) {
                         z4ai_tensor_info ti;
-                        if (z4ai_reader_tensor_info(r.get(), j, &ti) != Z4AI_OK || ti.nbytes > kMaxOutput) continue;
+                        if (z4ai_reader_tensor_info(r.get(), j, &ti) != Z4AI_OK || ti.nbytes > kMaxOutput)
+                            continue;
                         buf.resize(static_cast<size_t>(ti.nbytes));
                         size_t got = 0;
                         check_status(z4ai_reader_read_tensor(r.get(), j, buf.data(), buf.size(), &got));
@@ -176,7 +182,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 check(e == "a" || (e == "out" && s == Z4AI_OK), "restore left something beside its output");
             if (s == Z4AI_OK)
                 for (size_t i = 0; i < n; ++i)
-                    if (ok[i] && (infos[i].mode == 0 || (infos[i].mode & 0400))) check(read_all(out + "/" + infos[i].path) == alone[i], "member read alone != restored");
+                    if (ok[i] && (infos[i].mode == 0 || (infos[i].mode & 0400)))
+                        check(read_all(out + "/" + infos[i].path) == alone[i],
+                              "member read alone != restored");
             check(s == Z4AI_OK || listing(root).size() == 1, "failed restore left its output");
         }
     }

@@ -37,7 +37,7 @@ run_one() {
         roundtrip | stream_roundtrip | safetensors | entropy_streams) max_len=32768 ;;
         decompress | frame_info | delta | container) extra=("$ROOT/tests/golden/frames") ;;  # + golden .zstn/.z4dm
     esac
-    mkdir -p "$WORK/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"
+    mkdir -p "$WORK/$t" "$BUILD/seeds/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"
     local log="$BUILD/artifacts/$t.log"
     echo "[fuzz] $t for ${SECONDS_EACH}s (log $log)"
     local rc=0
