@@ -8,6 +8,7 @@ index.json.
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import statistics
 import sys
@@ -635,6 +636,17 @@ def render(results: Path) -> str:
     return "\n".join(L) + "\n"
 
 
+# Sections other benchmarks write into the same document between these markers (e.g.
+# bench/remote/remote_bench.py --doc): carried over when the rest is regenerated.
+SEPARATE = re.compile(r"<!-- ([a-z0-9-]+):begin -->.*?<!-- \1:end -->\n?", re.S)
+
+
+def keep_separate_sections(out: Path, text: str) -> str:
+    old = out.read_text() if out.exists() else ""
+    blocks = [m.group(0) for m in SEPARATE.finditer(old)]
+    return text.rstrip("\n") + "\n\n" + "".join(blocks) if blocks else text
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results")
@@ -643,6 +655,7 @@ def main(argv=None) -> int:
                     help="also print the z4ai/ZipNN and targets sections to stdout")
     args = ap.parse_args(argv)
     text = render(Path(args.results))
+    text = keep_separate_sections(Path(args.out), text)
     Path(args.out).write_text(text)
     print(f"[report] wrote {args.out}", file=sys.stderr)
     if args.print_summary:

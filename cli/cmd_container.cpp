@@ -20,6 +20,7 @@
 #include "commands.hpp"
 #include "container/json.hpp"
 #include "io.hpp"
+#include "remote.hpp"
 #include "util/status.hpp"
 #include "z4ai.h"
 
@@ -308,6 +309,7 @@ const char* method_label(int32_t m) {
 // Opens FILE (and its base for a model delta) for ls/extract/info; ARCHIVE/MEMBER opens
 // a container member of a directory archive, its base found inside the archive.
 struct Opened {
+    RemoteInput remote;  // an http(s):// input (outlives the reader: declared first)
     ArchivePtr archive;
     ReaderPtr reader, base;
     int32_t kind = 0;
@@ -316,7 +318,9 @@ struct Opened {
 void open_for_reading(const Options& o, const std::string& path, Opened& x) {
     check(z4ai_reader_set_param(x.reader.r, Z4AI_D_THREADS, o.threads), x.reader.r);
     ArchiveRef ref;
-    if (split_archive_path(path, ref) && !ref.member.empty()) {
+    if (is_http_url(path)) {
+        x.remote = open_http(x.reader.r, path);
+    } else if (split_archive_path(path, ref) && !ref.member.empty()) {
         check(z4ai_archive_set_param(x.archive.a, Z4AI_D_THREADS, o.threads), x.archive.a);
         check(z4ai_archive_open(x.archive.a, ref.archive.c_str()), x.archive.a, ref.archive);
         size_t index = find_member(x.archive.a, ref);
@@ -325,8 +329,9 @@ void open_for_reading(const Options& o, const std::string& path, Opened& x) {
         z4ai_member_info m = member_info(x.archive.a, index);
         x.stored_size = m.stored_size;
         return;
+    } else {
+        check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
     }
-    check(z4ai_reader_open_file(x.reader.r, path.c_str()), x.reader.r, path);
     z4ai_reader_kind(x.reader.r, &x.kind);
     if (x.kind == Z4AI_KIND_MODEL_DELTA) {
         if (o.reference.empty())
@@ -491,7 +496,8 @@ int run_extract(const Options& o) {
 bool info_special(const Options& o) {
     if (o.inputs.size() != 1) return false;
     const std::string& path = o.inputs[0];
-    {
+    const bool url = is_http_url(path);
+    if (!url) {
         ArchivePtr a;
         ArchiveRef ref;
         size_t index = 0;
@@ -549,7 +555,7 @@ bool info_special(const Options& o) {
     z4ai_reader_tensor_count(x.reader.r, &n);
     uint64_t fs = 0;
     z4ai_reader_file_size(x.reader.r, &fs);
-    uint64_t stored = x.stored_size != UINT64_MAX ? x.stored_size : file_size(path);
+    uint64_t stored = url ? x.remote.size : x.stored_size != UINT64_MAX ? x.stored_size : file_size(path);
     const char* kinds[] = {"?", "frame", ".zstn container", ".z4dm model delta",
                            ".safetensors (uncompressed)"};
     std::printf("file:      %s\nformat:    %s\ntensors:   %zu\n", path.c_str(), kinds[kind], n);

@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "codec/describe.hpp"
-#include "codec/structured.hpp"
-#include "codec/frame_map.hpp"
 #include "commands.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
+#include "frame/frame_index.hpp"
+#include "layout/layout.hpp"
 #include "io.hpp"
 #include "util/status.hpp"
 #include "z4ai.h"
@@ -46,7 +46,7 @@ int run_info(const Options& o) {
             std::printf("%s\n", z4ai::describe_frame(src).c_str());
             return 0;
         }
-        z4ai::FrameMap m = z4ai::map_frame(src);
+        z4ai::FrameIndex m = z4ai::FrameIndex::from_buffer(src);
         const z4ai::FrameHeader& h = m.header;
         std::printf("file:          %s\n", o.inputs[0].c_str());
         std::printf("format:        z4ai frame v%u\n", h.version);
@@ -68,17 +68,18 @@ int run_info(const Options& o) {
 
         std::map<std::string, unsigned> methods;
         std::map<std::string, std::vector<StreamStats>> streams_by_method;
-        for (const z4ai::BlockRef& r : m.blocks) {
+        for (const z4ai::IndexedBlock& r : m.blocks) {
             std::string method;
             if (r.header.type == z4ai::BlockType::dup)
                 method = "dup";
             else if (r.header.type == z4ai::BlockType::ref_copy)
                 method = "ref_copy";
             else {
+                const uint64_t payload_at = r.offset + m.block_header_bytes();
                 z4ai::PayloadHeader p = z4ai::parse_payload_header(
-                    z4ai::Bytes(src.data() + r.payload_offset, r.header.payload_size), r.payload_offset);
+                    z4ai::Bytes(src.data() + payload_at, r.header.payload_size), payload_at);
                 method = z4ai::layout_name(p.layout);
-                if (const char* detail = z4ai::structured_param_name(p.layout, p.layout_param))
+                if (const char* detail = z4ai::layout_param_name(p.layout, p.layout_param))
                     method += std::string("(") + detail + ")";
                 if (p.delta) method = std::string(z4ai::delta_name(p.delta)) + "+" + method;
                 std::vector<StreamStats>& streams = streams_by_method[method];

@@ -16,4 +16,6 @@ bool decompress_special(const Options& o, const std::string& input);
 bool info_special(const Options& o);
 int run_ls(const Options& o);
 int run_extract(const Options& o);
+// `z4ai store ...` (cmd_store.cpp): runs `python3 -m z4ai.store` with the remaining arguments.
+int run_store(int argc, char** argv);
 }  // namespace z4ai_cli

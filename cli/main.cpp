@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         std::printf("z4ai %s\n", z4ai_version_string());
         return 0;
     }
+    if (argc >= 2 && !std::strcmp(argv[1], "store")) return run_store(argc - 2, argv + 2);
     try {
         Options o = parse_options(argc, argv);
         if (o.command == "compress") return run_compress(o);

@@ -43,6 +43,8 @@ void print_usage() {
         "A..B-1)\n"
         "       z4ai bench [--dtype D] [--runs N] [--quick] [--json-out F] [--codecs LIST]\n"
         "                  [--reference REF] FILE...         ratio, MB/s vs zstd, brotli, memcpy\n"
+        "       z4ai store push|pull|open|ls|info|rm|gc|verify ...  deduplicating store for model\n"
+        "                  families on a directory or S3 (docs/STORE.md); runs python3 -m z4ai.store\n"
         "options:\n"
         "  -o FILE          output file ('-' = stdout)\n"
         "  -c, --stdout     write to stdout\n"

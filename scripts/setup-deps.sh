@@ -18,6 +18,8 @@ command -v cargo >/dev/null 2>&1 || PACKAGES+=(cargo)
 command -v go >/dev/null 2>&1 || PACKAGES+=(golang-go)
 # nginx: the HTTP Range-request test of container random access (ctest label http).
 PACKAGES+=(nginx-light)
+# libcurl: the CLI reads containers behind http(s):// URLs with ranged requests (#17).
+PACKAGES+=(libcurl4-openssl-dev)
 # Java (JDK + the default-java symlink CMake's FindJNI needs) and C# (Debian's mono).
 PACKAGES+=(default-jdk-headless mono-mcs mono-runtime)
 
@@ -43,4 +45,23 @@ fi
 if ! "$PY" -c "import h5py" 2>/dev/null; then
     echo "[setup-deps] pip install h5py" >&2
     "$PY" -m pip install -q --disable-pip-version-check h5py
+fi
+# Integration tests (torch DCP, transformers, Dask, Zarr, S3 clients): pinned list, installed
+# only when an import fails (a re-run costs one interpreter start).
+if ! "$PY" -c "import torch, transformers, safetensors, dask.array, distributed, zarr, numcodecs, fsspec, s3fs, obstore, boto3, ml_dtypes" 2>/dev/null; then
+    echo "[setup-deps] pip install -r scripts/requirements-integration.txt (torch is ~4 GB)" >&2
+    "$PY" -m pip install -q --disable-pip-version-check -r "$(dirname "${BASH_SOURCE[0]}")/requirements-integration.txt"
+fi
+# s3proxy (Maven Central, filesystem backend): the real S3-compatible server the object-storage
+# tests start on 127.0.0.1 (tests/servers/s3server.py). Fetched with Maven into the cache.
+S3PROXY_VERSION=2.7.0
+S3PROXY_DIR="${Z4AI_CACHE:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.cache}/s3proxy"
+if [ ! -s "$S3PROXY_DIR/s3proxy-$S3PROXY_VERSION-jar-with-dependencies.jar" ]; then
+    command -v mvn >/dev/null 2>&1 || {
+        SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends maven >/dev/null
+    }
+    echo "[setup-deps] s3proxy $S3PROXY_VERSION (Maven Central) -> $S3PROXY_DIR" >&2
+    mvn -q dependency:copy -Dartifact="org.gaul:s3proxy:$S3PROXY_VERSION:jar:jar-with-dependencies" \
+        -DoutputDirectory="$S3PROXY_DIR" >&2
 fi

@@ -21,7 +21,10 @@
  *              file_size, restore, restore_file, io_calls / io_bytes.
  * With Z4AI_SWIG_NOCOPY_REFERENCE (languages that can keep a buffer pinned) Reader also
  * has ref_memory / ref_base, which keep the caller's buffer instead of a copy.
- * z4ai_read_at_fn (callback readers) stays unwrapped.
+ *              tensor_extent_offset / tensor_extent_size, read_tensor_from (decode from
+ *              input bytes the caller fetched: remote reads in any language).
+ * z4ai_read_at_fn stays unwrapped; a language adds open_source over its own read-at
+ * callable (bindings/swig/<lang>/container.i) and keeps it in Reader.source.
  */
 
 %{
@@ -30,7 +33,17 @@ typedef struct z4ai_swig_reader {
     void* src_copy;  /* owned copy of the input (open_memory) */
     void* base_copy; /* owned copy of the model-delta base (attach_base) */
     char* text;      /* last header_json()/describe() result */
+    void* source;    /* a language's read-at source (open_source), freed by source_free */
+    void (*source_free)(void*);
+    int64_t head_needed, tail_needed; /* from the last open_parts */
 } Reader;
+
+/* Replaces the language source the reader holds (after a successful open). */
+static void z4ai_swig_reader_set_source(Reader* r, void* source, void (*source_free)(void*)) {
+    if (r->source != NULL && r->source_free != NULL) r->source_free(r->source);
+    r->source = source;
+    r->source_free = source_free;
+}
 
 static int z4ai_swig_reader_ok(Reader* r) {
     if (r->r != NULL) return 1;
@@ -213,6 +226,7 @@ typedef struct z4ai_swig_reader {
     }
     ~z4ai_swig_reader() {
         z4ai_reader_free($self->r);
+        z4ai_swig_reader_set_source($self, NULL, NULL);
         free($self->src_copy);
         free($self->base_copy);
         free($self->text);
@@ -222,6 +236,7 @@ typedef struct z4ai_swig_reader {
     void close() {
         z4ai_reader_free($self->r);
         $self->r = NULL;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
         free($self->src_copy);
         free($self->base_copy);
         free($self->text);
@@ -250,6 +265,7 @@ typedef struct z4ai_swig_reader {
         }
         free($self->src_copy);
         $self->src_copy = copy;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
     }
 #ifdef Z4AI_SWIG_NOCOPY_REFERENCE
     /** Like open_memory without a copy: the caller keeps the buffer alive, pinned and
@@ -259,6 +275,7 @@ typedef struct z4ai_swig_reader {
         if (z4ai_swig_rchk($self, z4ai_reader_open_memory($self->r, Z4AI_IN, Z4AI_IN_SIZE))) {
             free($self->src_copy);
             $self->src_copy = NULL;
+            z4ai_swig_reader_set_source($self, NULL, NULL);
         } else {
             z4ai_swig_reader_forget($self);
         }
@@ -270,6 +287,7 @@ typedef struct z4ai_swig_reader {
         if (z4ai_swig_rchk($self, z4ai_reader_open_file($self->r, path))) {
             free($self->src_copy);
             $self->src_copy = NULL;
+            z4ai_swig_reader_set_source($self, NULL, NULL);
         } else {
             z4ai_swig_reader_forget($self);
         }
@@ -412,6 +430,72 @@ typedef struct z4ai_swig_reader {
             return 0;
         }
         z4ai_swig_rchk($self, z4ai_reader_read_tensor($self->r, (size_t)index, Z4AI_OUT, Z4AI_OUT_CAP, &written));
+        return (int64_t)written;
+    }
+    /** Opens an input of total_size bytes from its first bytes (IN) and its last bytes
+     *  (BASE), both copied. Returns 0 when open, 1 when opening needs more: then
+     *  parts_head_needed() / parts_tail_needed() give the sizes to fetch (0 = enough) and
+     *  the call is repeated. Tensors are then read with tensor_extent_* + read_tensor_from. */
+    int32_t open_parts(int64_t total_size, const void* Z4AI_IN, size_t Z4AI_IN_SIZE, const void* Z4AI_BASE,
+                       size_t Z4AI_BASE_SIZE) {
+        uint64_t h = 0, t = 0;
+        z4ai_status s;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (total_size < 0) {
+            z4ai_swig_fail(Z4AI_E_INVALID_ARGUMENT, "negative size");
+            return 0;
+        }
+        s = z4ai_reader_open_parts($self->r, (uint64_t)total_size, Z4AI_IN, Z4AI_IN_SIZE, Z4AI_BASE,
+                                   Z4AI_BASE_SIZE, &h, &t);
+        $self->head_needed = z4ai_swig_u64(h);
+        $self->tail_needed = z4ai_swig_u64(t);
+        if (s == Z4AI_E_TRUNCATED && (h || t)) return 1;
+        if (!z4ai_swig_rchk($self, s)) {
+            z4ai_swig_reader_forget($self);
+            return 0;
+        }
+        free($self->src_copy);
+        $self->src_copy = NULL;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
+        return 0;
+    }
+    int64_t parts_head_needed() { return $self->head_needed; }
+    int64_t parts_tail_needed() { return $self->tail_needed; }
+    /** Input bytes a read of tensor `index` touches: offset (tensor_extent_size 0: none). */
+    int64_t tensor_extent_offset(int64_t index) {
+        uint64_t off = 0, n = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_tensor_extent($self->r, (size_t)index, &off, &n));
+        return z4ai_swig_u64(off);
+    }
+    int64_t tensor_extent_size(int64_t index) {
+        uint64_t off = 0, n = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_tensor_extent($self->r, (size_t)index, &off, &n));
+        return z4ai_swig_u64(n);
+    }
+    /** Decodes tensor `index` into the output buffer from input bytes the caller fetched
+     *  (the input buffer holds input bytes from stored_offset on and must cover the
+     *  tensor's extent); returns the bytes written. The input is not read. */
+    int64_t read_tensor_from(int64_t index, const void* Z4AI_IN, size_t Z4AI_IN_SIZE, int64_t stored_offset,
+                             void* Z4AI_OUT, size_t Z4AI_OUT_CAP) {
+        size_t written = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0 || stored_offset < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index or offset");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_read_tensor_from($self->r, (size_t)index, Z4AI_IN, Z4AI_IN_SIZE,
+                                                           (uint64_t)stored_offset, Z4AI_OUT, Z4AI_OUT_CAP,
+                                                           &written));
         return (int64_t)written;
     }
     /** Decodes elements [first, first + count) of tensor `index` (row-major) into the

@@ -14,7 +14,16 @@ typedef struct z4ai_swig_reader {
     void* mem_copy;
     void* base_copy;
     char* text; /* last header_json()/describe() result, owned here */
+    void* source; /* a language's read-at source (open_source), freed by source_free */
+    void (*source_free)(void*);
 } TensorReader;
+
+/* Replaces the language source the reader holds (after a successful open). */
+static void z4ai_swig_reader_set_source(TensorReader* r, void* source, void (*source_free)(void*)) {
+    if (r->source != NULL && r->source_free != NULL) r->source_free(r->source);
+    r->source = source;
+    r->source_free = source_free;
+}
 
 static int z4ai_swig_reader_ok(TensorReader* r) {
     if (r->r != NULL) return 1;
@@ -171,6 +180,7 @@ typedef struct z4ai_swig_reader {
     }
     ~z4ai_swig_reader() {
         z4ai_reader_free($self->r);
+        z4ai_swig_reader_set_source($self, NULL, NULL);
         free($self->mem_copy);
         free($self->base_copy);
         free($self->text);
@@ -180,6 +190,7 @@ typedef struct z4ai_swig_reader {
     void close() {
         z4ai_reader_free($self->r);
         $self->r = NULL;
+        z4ai_swig_reader_set_source($self, NULL, NULL);
         free($self->mem_copy);
         $self->mem_copy = NULL;
         free($self->base_copy);
@@ -192,7 +203,8 @@ typedef struct z4ai_swig_reader {
     }
     /** Opens a .zstn, .z4dm or .safetensors file (read with pread, nothing loaded up front). */
     void open_file(const char* path) {
-        if (z4ai_swig_reader_ok($self)) z4ai_swig_rchk($self, z4ai_reader_open_file($self->r, path));
+        if (z4ai_swig_reader_ok($self) && z4ai_swig_rchk($self, z4ai_reader_open_file($self->r, path)))
+            z4ai_swig_reader_set_source($self, NULL, NULL);
     }
     /** Opens an in-memory input; the bytes are copied and owned by the reader. */
     void open_memory_copy(const void* Z4AI_IN, size_t Z4AI_IN_SIZE) {
@@ -207,6 +219,7 @@ typedef struct z4ai_swig_reader {
         if (z4ai_swig_rchk($self, z4ai_reader_open_memory($self->r, copy, Z4AI_IN_SIZE))) {
             free($self->mem_copy);
             $self->mem_copy = copy;
+            z4ai_swig_reader_set_source($self, NULL, NULL);
         } else {
             free(copy);
         }
@@ -215,7 +228,9 @@ typedef struct z4ai_swig_reader {
     /** Opens an in-memory input without a copy: the caller keeps it alive and pinned
      *  while the reader is open. */
     void open_memory(const void* Z4AI_IN, size_t Z4AI_IN_SIZE) {
-        if (z4ai_swig_reader_ok($self)) z4ai_swig_rchk($self, z4ai_reader_open_memory($self->r, Z4AI_IN, Z4AI_IN_SIZE));
+        if (z4ai_swig_reader_ok($self) &&
+            z4ai_swig_rchk($self, z4ai_reader_open_memory($self->r, Z4AI_IN, Z4AI_IN_SIZE)))
+            z4ai_swig_reader_set_source($self, NULL, NULL);
     }
     /** Model delta: its base .safetensors, without a copy (kept alive by the caller). */
     void attach_base(const void* Z4AI_IN, size_t Z4AI_IN_SIZE) {
@@ -317,6 +332,43 @@ typedef struct z4ai_swig_reader {
             return 0;
         }
         z4ai_swig_rchk($self, z4ai_reader_read_tensor($self->r, (size_t)index, Z4AI_OUT, Z4AI_OUT_CAP, &written));
+        return (int64_t)written;
+    }
+    /** Input bytes a read of tensor index touches: offset and size (size 0: none). */
+    int64_t tensor_extent_offset(int64_t index) {
+        uint64_t off = 0, n = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_tensor_extent($self->r, (size_t)index, &off, &n));
+        return (int64_t)off;
+    }
+    int64_t tensor_extent_size(int64_t index) {
+        uint64_t off = 0, n = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_tensor_extent($self->r, (size_t)index, &off, &n));
+        return (int64_t)n;
+    }
+    /** Decodes tensor index into the output from input bytes the caller fetched (the
+     *  input buffer holds input bytes from stored_offset on and covers the tensor's
+     *  extent); returns its size. The reader's input is not read. */
+    int64_t read_tensor_from(int64_t index, const void* Z4AI_IN, size_t Z4AI_IN_SIZE, int64_t stored_offset,
+                             void* Z4AI_OUT, size_t Z4AI_OUT_CAP) {
+        size_t written = 0;
+        if (!z4ai_swig_reader_ok($self)) return 0;
+        if (index < 0 || stored_offset < 0) {
+            z4ai_swig_fail(Z4AI_E_PARAM_OUT_OF_BOUNDS, "negative tensor index or offset");
+            return 0;
+        }
+        z4ai_swig_rchk($self, z4ai_reader_read_tensor_from($self->r, (size_t)index, Z4AI_IN, Z4AI_IN_SIZE,
+                                                           (uint64_t)stored_offset, Z4AI_OUT, Z4AI_OUT_CAP,
+                                                           &written));
         return (int64_t)written;
     }
     /** Decodes elements [first, first + count) of tensor index; returns the bytes written. */

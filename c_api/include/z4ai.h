@@ -532,6 +532,73 @@ Z4AI_API z4ai_status z4ai_archive_describe(z4ai_archive* archive, char* dst, siz
  *  handlers only for signals whose disposition is still the default). */
 Z4AI_API void z4ai_remove_temporaries(void);
 
+/* ---- remote inputs: object storage, HTTP ranges ----------------------------
+ *
+ * For readers over an object store or an HTTP server. Three pieces:
+ *  - z4ai_reader_open_source: a read-at callback that reports the version of the
+ *    object that served each read (ETag, generation; "" if unknown) and a message on
+ *    failure. The first version reported is pinned; a later different one fails the
+ *    read with Z4AI_E_IO, so bytes of two versions of an object replaced between
+ *    requests are never mixed. A failing callback gives Z4AI_E_IO whose last error
+ *    keeps the callback's message (and names the range).
+ *  - z4ai_reader_tensor_extent: the input bytes a tensor's read touches, so a client
+ *    can fetch many tensors in a few coalesced ranged requests;
+ *  - z4ai_reader_read_tensor_from: decode a tensor from bytes the client fetched
+ *    (as each range arrives), without calling the source.
+ * Threading: the callback may be called from threads other than the one calling the
+ * reader function, and concurrently (decoders may fetch in parallel): make it
+ * thread-safe. It is never called after z4ai_reader_free or a reopen returns. */
+
+/** What a z4ai_read_at_ex_fn reports besides its return code (zeroed before each call).
+ *  Both fields are NUL-terminated strings (truncated at their size if not). */
+typedef struct {
+    char version[128]; /* identity of the object version that served the bytes; "" = unknown */
+    char message[256]; /* on failure: what went wrong (URL, HTTP status, ...) */
+} z4ai_read_result;
+
+/** Copy exactly `size` bytes at `offset` into dst; return 0, or non-zero on failure. */
+typedef int32_t (*z4ai_read_at_ex_fn)(void* user, uint64_t offset, void* dst, size_t size,
+                                      z4ai_read_result* result);
+
+/** Open over a versioned read-at callback and an input of `size` bytes (see above). */
+Z4AI_API z4ai_status z4ai_reader_open_source(z4ai_reader* reader, z4ai_read_at_ex_fn fn, void* user,
+                                             uint64_t size);
+/** Input bytes [*offset, *offset + *size) that reading tensor `index` touches: its frame
+ *  (a SAME tensor: its target's frame; a plain .safetensors: its data); *size = 0 when
+ *  it needs none (empty tensors, base copies of a model delta). */
+Z4AI_API z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, uint64_t* offset,
+                                               uint64_t* size);
+/** Decode tensor `index` (as z4ai_reader_read_tensor) from input bytes the caller fetched:
+ *  `stored` holds input bytes [stored_offset, stored_offset + stored_size), which must
+ *  cover the tensor's extent (Z4AI_E_INVALID_ARGUMENT otherwise). The reader's input is
+ *  not read (a model delta's base still is). */
+Z4AI_API z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t index, const void* stored,
+                                                  size_t stored_size, uint64_t stored_offset, void* dst,
+                                                  size_t dst_capacity, size_t* written);
+
+/** Open from pieces the caller fetched, for languages that do their own I/O (no callback):
+ *  `head` = input bytes [0, head_size), `tail` = the last tail_size bytes of an input of
+ *  total_size bytes (both copied; 64 and 8 KiB are good first sizes). If they do not
+ *  hold what opening needs (an index that starts before the tail, a .safetensors header
+ *  longer than the head), Z4AI_E_TRUNCATED with *head_needed / *tail_needed = the sizes
+ *  that would (0 = this one is enough): fetch those and call again. Tensors are then read
+ *  with z4ai_reader_tensor_extent + z4ai_reader_read_tensor_from (other reads of bytes
+ *  outside head and tail fail with Z4AI_E_INVALID_ARGUMENT naming the range). */
+Z4AI_API z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, const void* head,
+                                            size_t head_size, const void* tail, size_t tail_size,
+                                            uint64_t* head_needed, uint64_t* tail_needed);
+/** Write callback: take `size` bytes (the next bytes of the output, in order); return 0,
+ *  or non-zero on failure, optionally with a NUL-terminated message in `message`
+ *  (message_capacity bytes, zeroed before the call). Called from the calling thread. */
+typedef int32_t (*z4ai_write_fn)(void* user, const void* src, size_t size, char* message,
+                                 size_t message_capacity);
+/** .safetensors bytes -> .zstn written through `fn` as it is produced (frames leave as
+ *  they are compressed: an uploader can send parts while the rest compresses). On an
+ *  error (a failing callback gives Z4AI_E_IO with its message) the output is incomplete:
+ *  the caller discards it (e.g. aborts the multipart upload). *written = bytes written. */
+Z4AI_API z4ai_status z4ai_safetensors_compress_to(z4ai_cctx* cctx, const void* src, size_t src_size,
+                                                  z4ai_write_fn fn, void* user, uint64_t* written);
+
 #ifdef __cplusplus
 }
 #endif

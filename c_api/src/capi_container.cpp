@@ -1,5 +1,6 @@
 // capi_container.cpp - z4ai.h's container, model-delta and reader functions:
 // argument checks and translation onto core/container.
+#include <cstddef>
 #include <cstring>
 #include <optional>
 
@@ -59,6 +60,23 @@ void open_with(z4ai_reader* r, std::unique_ptr<z4ai::Source> src) {
     r->bases.clear();
     auto reader = std::make_unique<z4ai::ContainerReader>(std::move(src), r->config);
     r->reader = std::move(reader);
+}
+
+// The checks every whole-tensor read makes before `read(reader, dst)` decodes into dst.
+template <typename Read>
+z4ai_status read_whole_tensor(z4ai_reader* reader, size_t index, void* dst, size_t dst_capacity,
+                              size_t* written, Read&& read) {
+    return guarded(reader, [&] {
+        require_ptr(written, "written");
+        *written = 0;
+        z4ai::ContainerReader& r = open_reader(reader);
+        r.entry(index);
+        uint64_t n = r.layout().tensors[index].size();
+        if (n > dst_capacity) fail(Code::dst_too_small, "tensor is " + std::to_string(n) + " bytes");
+        if (n) require_ptr(dst, "dst");
+        read(r, static_cast<uint8_t*>(dst));
+        *written = static_cast<size_t>(n);
+    });
 }
 
 // Copies a string out with the NUL-terminated size protocol of z4ai_frame_describe.
@@ -185,6 +203,45 @@ z4ai_status z4ai_safetensors_compress_file(z4ai_cctx* cctx, const char* src_path
         uint64_t n = z4ai::write_container(in.bytes(), options_of(cctx), sink);
         sink.commit();
         if (written) *written = n;
+    });
+}
+
+namespace {
+class CallbackSink final : public z4ai::Sink {
+   public:
+    CallbackSink(z4ai_write_fn fn, void* user) : fn_(fn), user_(user) {}
+    void write(const uint8_t* data, size_t n) override {
+        if (!n) return;
+        char message[256] = {};
+        int32_t rc = fn_(user_, data, n, message, sizeof message);
+        if (rc != 0) {
+            std::string m(message, strnlen(message, sizeof message));
+            fail(Code::io, "write callback failed (" + std::to_string(rc) + ") writing " + std::to_string(n) +
+                               " bytes at " + std::to_string(written) + (m.empty() ? "" : ": " + m));
+        }
+        written += n;
+    }
+
+   private:
+    z4ai_write_fn fn_;
+    void* user_;
+};
+}  // namespace
+
+z4ai_status z4ai_safetensors_compress_to(z4ai_cctx* cctx, const void* src, size_t src_size, z4ai_write_fn fn,
+                                         void* user, uint64_t* written) {
+    return guarded(cctx, [&] {
+        if (written) *written = 0;
+        if (!fn) fail(Code::invalid_argument, "write callback must not be NULL");
+        if (cctx->encoder.in_frame()) fail(Code::stage_wrong, "a streaming frame is in progress");
+        CallbackSink sink(fn, user);
+        try {
+            z4ai::write_container(bytes_of(src, src_size, "src"), options_of(cctx), sink);
+        } catch (...) {
+            if (written) *written = sink.written;
+            throw;
+        }
+        if (written) *written = sink.written;
     });
 }
 
@@ -338,6 +395,71 @@ z4ai_status z4ai_reader_open_callback(z4ai_reader* reader, z4ai_read_at_fn fn, v
     return guarded(reader, [&] { open_with(reader, z4ai::callback_source(fn, user, size)); });
 }
 
+static_assert(sizeof(z4ai_read_result::version) == sizeof(z4ai::ReadResult::version) &&
+                  sizeof(z4ai_read_result::message) == sizeof(z4ai::ReadResult::message),
+              "z4ai_read_result and z4ai::ReadResult must match");
+
+z4ai_status z4ai_reader_open_source(z4ai_reader* reader, z4ai_read_at_ex_fn fn, void* user, uint64_t size) {
+    return guarded(reader, [&] {
+        if (!fn) fail(Code::invalid_argument, "read-at callback must not be NULL");
+        auto call = [fn, user](uint64_t offset, void* dst, size_t n, z4ai::ReadResult* out) {
+            z4ai_read_result r;
+            std::memset(&r, 0, sizeof r);
+            int32_t rc = fn(user, offset, dst, n, &r);
+            std::memcpy(out->version, r.version, sizeof r.version);
+            std::memcpy(out->message, r.message, sizeof r.message);
+            return rc;
+        };
+        open_with(reader, z4ai::versioned_callback_source(call, size));
+    });
+}
+
+z4ai_status z4ai_reader_open_parts(z4ai_reader* reader, uint64_t total_size, const void* head,
+                                   size_t head_size, const void* tail, size_t tail_size,
+                                   uint64_t* head_needed, uint64_t* tail_needed) {
+    return guarded(reader, [&] {
+        require_ptr(head_needed, "head_needed");
+        require_ptr(tail_needed, "tail_needed");
+        *head_needed = *tail_needed = 0;
+        Bytes h = bytes_of(head, head_size, "head"), t = bytes_of(tail, tail_size, "tail");
+        try {
+            open_with(reader, z4ai::parts_source(total_size, h, t));
+        } catch (const z4ai::MissingRange& m) {
+            reader->reader.reset();
+            if (m.offset < head_size)
+                *head_needed = m.offset + m.size;
+            else
+                *tail_needed = total_size - m.offset;
+            fail(Code::truncated, "opening needs input bytes [" + std::to_string(m.offset) + ", " +
+                                      std::to_string(m.offset + m.size) + "): fetch a " +
+                                      (*head_needed ? "head of " + std::to_string(*head_needed)
+                                                    : "tail of " + std::to_string(*tail_needed)) +
+                                      " bytes");
+        }
+    });
+}
+
+z4ai_status z4ai_reader_tensor_extent(const z4ai_reader* reader, size_t index, uint64_t* offset,
+                                      uint64_t* size) {
+    return translate(nullptr, [&] {
+        require_ptr(reader, "reader");
+        require_ptr(offset, "offset");
+        require_ptr(size, "size");
+        z4ai::ContainerReader::Extent x = open_reader(reader).extent(index);
+        *offset = x.offset;
+        *size = x.size;
+    });
+}
+
+z4ai_status z4ai_reader_read_tensor_from(z4ai_reader* reader, size_t index, const void* stored,
+                                         size_t stored_size, uint64_t stored_offset, void* dst,
+                                         size_t dst_capacity, size_t* written) {
+    return read_whole_tensor(
+        reader, index, dst, dst_capacity, written, [&](z4ai::ContainerReader& r, uint8_t* d) {
+            r.read_tensor_from(index, bytes_of(stored, stored_size, "stored"), stored_offset, d);
+        });
+}
+
 z4ai_status z4ai_reader_kind(const z4ai_reader* reader, int32_t* kind) {
     if (!reader || !kind) return Z4AI_E_INVALID_ARGUMENT;
     if (!reader->reader) return Z4AI_E_STAGE_WRONG;
@@ -404,17 +526,8 @@ z4ai_status z4ai_reader_tensor_info(const z4ai_reader* reader, size_t index, z4a
 
 z4ai_status z4ai_reader_read_tensor(z4ai_reader* reader, size_t index, void* dst, size_t dst_capacity,
                                     size_t* written) {
-    return guarded(reader, [&] {
-        require_ptr(written, "written");
-        *written = 0;
-        z4ai::ContainerReader& r = open_reader(reader);
-        r.entry(index);
-        uint64_t n = r.layout().tensors[index].size();
-        if (n > dst_capacity) fail(Code::dst_too_small, "tensor is " + std::to_string(n) + " bytes");
-        if (n) require_ptr(dst, "dst");
-        r.read_tensor(index, static_cast<uint8_t*>(dst));
-        *written = static_cast<size_t>(n);
-    });
+    return read_whole_tensor(reader, index, dst, dst_capacity, written,
+                             [&](z4ai::ContainerReader& r, uint8_t* d) { r.read_tensor(index, d); });
 }
 
 z4ai_status z4ai_reader_read_elements(z4ai_reader* reader, size_t index, uint64_t first, uint64_t count,

@@ -3,7 +3,7 @@
 
 #include "capi_internal.hpp"
 #include "codec/describe.hpp"
-#include "codec/frame_map.hpp"
+#include "frame/frame_index.hpp"
 
 using z4ai::Bytes;
 using z4ai::capi::require_ptr;
@@ -31,7 +31,8 @@ z4ai_status z4ai_frame_content_size(const void* src, size_t src_size, uint64_t* 
         }
         // Streamed frame: the footer knows, if the whole frame is here.
         try {
-            *size = z4ai::map_frame(Bytes(static_cast<const uint8_t*>(src), src_size)).content_size;
+            *size =
+                z4ai::FrameIndex::from_buffer(Bytes(static_cast<const uint8_t*>(src), src_size)).content_size;
         } catch (const z4ai::Error& e) {
             if (e.code() != z4ai::Code::truncated) throw;
             *size = Z4AI_CONTENT_SIZE_UNKNOWN;
@@ -43,7 +44,7 @@ z4ai_status z4ai_frame_compressed_size(const void* src, size_t src_size, size_t*
     return translate(nullptr, [&] {
         require_ptr(size, "size");
         require_ptr(src, "src");
-        *size = z4ai::map_frame(Bytes(static_cast<const uint8_t*>(src), src_size)).frame_size;
+        *size = z4ai::FrameIndex::from_buffer(Bytes(static_cast<const uint8_t*>(src), src_size)).frame_size;
     });
 }
 

@@ -7,9 +7,9 @@
 #include <cstdint>
 
 #include "codec/config.hpp"
-#include "codec/structured.hpp"
 #include "entropy/backend.hpp"
 #include "frame/format.hpp"
+#include "layout/layout.hpp"
 #include "util/hash.hpp"
 
 namespace z4ai {
@@ -40,12 +40,11 @@ EncodePolicy make_policy(const EncodeConfig& config);
 
 struct ChunkWorkspace {
     EntropyWorkspace entropy;
-    Buffer transformed;  // chunk after delta
-    Buffer split;        // planes / sparse parts
-    Buffer trial;        // candidate payload
-    Buffer best;         // best payload so far
+    Buffer transformed;     // chunk after delta
+    LayoutScratch layouts;  // the layouts' split streams
+    Buffer trial;           // candidate payload
+    Buffer best;            // best payload so far
     Buffer stream_trial;
-    StructuredScratch structured;
 };
 
 struct ChunkInput {
@@ -58,28 +57,6 @@ struct ChunkInput {
 void encode_chunk(const ChunkInput& in, const EncodePolicy& policy, ChunkWorkspace& ws, Buffer& out);
 // Appends a DUP block pointing at `target` block index.
 void encode_dup_block(uint32_t target, Bytes decoded, bool with_checksum, Buffer& out);
-
-// The checksum of the block being decoded, fed with its output front to back
-// (decoders that produce output piece by piece hash each piece while it is in
-// cache; the rest is hashed when the block is verified).
-struct ContentChecksum {
-    bool active = false;
-    size_t covered = 0;  // bytes of the block hashed so far
-    Hash64Stream stream;
-    // Hashes block bytes [covered, upto) of `block`.
-    void feed(const uint8_t* block, size_t upto) noexcept {
-        if (!active || upto <= covered) return;
-        stream.update(block + covered, upto - covered);
-        covered = upto;
-    }
-};
-
-struct DecodeWorkspace {
-    EntropyWorkspace entropy;
-    Buffer streams;
-    Buffer block;  // whole decoded block, for range reads and streaming
-    ContentChecksum checksum;
-};
 
 struct BlockDecodeContext {
     unsigned dtype_width = 1;

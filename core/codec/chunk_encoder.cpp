@@ -5,8 +5,6 @@
 #include "codec/stream_planner.hpp"
 #include "dtype/dtype.hpp"
 #include "transform/delta.hpp"
-#include "transform/planes.hpp"
-#include "transform/sparse.hpp"
 #include "util/hash.hpp"
 #include "util/status.hpp"
 
@@ -57,14 +55,9 @@ EncodePolicy make_policy(const EncodeConfig& config) {
 
 namespace {
 
-struct StreamSpec {
-    const uint8_t* data;
-    size_t size;
-};
-
 // Encodes one stream with the cheapest applicable backend; appends its bytes to out
 // and returns the chosen backend.
-uint8_t encode_one_stream(StreamSpec s, const EncodePolicy& policy, ChunkWorkspace& ws, Buffer& out) {
+uint8_t encode_one_stream(LayoutStream s, const EncodePolicy& policy, ChunkWorkspace& ws, Buffer& out) {
     Bytes in(s.data, s.size);
     if (s.size == 0) return static_cast<uint8_t>(BackendId::stored);
     if (is_constant(in)) {
@@ -79,7 +72,7 @@ uint8_t encode_one_stream(StreamSpec s, const EncodePolicy& policy, ChunkWorkspa
 }
 
 // Writes a complete payload (table + streams) into out (cleared first).
-void build_payload(PayloadHeader header, const StreamSpec* streams, unsigned count,
+void build_payload(PayloadHeader header, const LayoutStream* streams, unsigned count,
                    const EncodePolicy& policy, ChunkWorkspace& ws, Buffer& out) {
     out.clear();
     header.stream_count = count;
@@ -102,94 +95,52 @@ void keep_smaller(ChunkWorkspace& ws, bool* have_best) {
     }
 }
 
+// Whether the policy lets layout `id` compete for a chunk coded with `delta`.
+bool layout_enabled(const EncodePolicy& policy, Layout id, uint8_t delta) {
+    switch (id) {
+        case Layout::raw: return policy.try_raw || !policy.try_planes;
+        case Layout::planes: return policy.try_planes;
+        case Layout::sparse: return policy.try_sparse;
+        // Structure the byte planes cannot see: dead mantissa bits, scaled integers, palettes.
+        case Layout::narrow:
+        case Layout::scaled_int:
+        case Layout::palette: return policy.try_structured && delta == static_cast<uint8_t>(DeltaKind::none);
+    }
+    return false;
+}
+
 void try_layouts(Bytes data, uint8_t delta, const EncodePolicy& policy, ChunkWorkspace& ws, bool* have_best) {
     const size_t n = data.size();
-    const unsigned w = policy.width;
-    const size_t elements = n / w;
-    const size_t tail = n - elements * w;
-    const uint8_t rot = policy.rotate ? kLayoutRotateFlag : 0;
+    LayoutTrial trial;
+    trial.data = data;
+    trial.dtype = policy.dtype;
+    trial.width = policy.width;
+    trial.rotate = policy.rotate;
+    trial.sparse_min_zero_fraction = policy.sparse_min_zero_fraction;
 
-    PayloadHeader h;
-    h.delta = delta;
-
-    // Stored raw: always a candidate, so a payload never exceeds raw + 14 bytes.
-    {
-        StreamSpec s{data.data(), n};
-        h.layout = static_cast<uint8_t>(Layout::raw);
-        h.layout_param = 0;
-        if (policy.try_raw || !policy.try_planes) {
-            build_payload(h, &s, 1, policy, ws, ws.trial);
+    // Every enabled layout in id order (ties keep the earlier: frames stay reproducible).
+    // Stored raw is always among the candidates one way or the other, so a payload
+    // never exceeds raw + 14 bytes.
+    for (unsigned id = 0; id < kLayoutCount; ++id) {
+        const LayoutCodec& layout = layout_codec(static_cast<Layout>(id));
+        if (!layout_enabled(policy, layout.id, delta)) continue;
+        layout.propose(trial, ws.layouts, [&](uint8_t param, const LayoutStream* streams, unsigned count) {
+            PayloadHeader h;
+            h.delta = delta;
+            h.layout = static_cast<uint8_t>(layout.id);
+            h.layout_param = param;
+            build_payload(h, streams, count, policy, ws, ws.trial);
             keep_smaller(ws, have_best);
-        }
-        // Otherwise planes will be tried; the stored bound is checked at the end.
-    }
-
-    if (policy.try_planes && elements > 0) {
-        ws.split.resize(elements * w);
-        uint8_t* planes[8];
-        for (unsigned k = 0; k < w; ++k) planes[k] = ws.split.data() + k * elements;
-        split_planes(data.data(), elements, w, policy.rotate, planes);
-        StreamSpec specs[9];
-        for (unsigned k = 0; k < w; ++k) specs[k] = {planes[k], elements};
-        unsigned count = w;
-        if (tail) specs[count++] = {data.data() + elements * w, tail};
-        h.layout = static_cast<uint8_t>(Layout::planes);
-        h.layout_param = static_cast<uint8_t>(w | rot);
-        build_payload(h, specs, count, policy, ws, ws.trial);
-        keep_smaller(ws, have_best);
-    }
-
-    if (policy.try_sparse && elements > 0) {
-        size_t zeros = count_zero_elements(data.data(), elements, w);
-        if (zeros > 0 && double(zeros) >= policy.sparse_min_zero_fraction * double(elements)) {
-            size_t bitmap_size = sparse_bitmap_size(elements);
-            size_t nnz = elements - zeros;
-            // bitmap | packed values | value planes
-            ws.split.resize(bitmap_size + 2 * nnz * w);
-            uint8_t* bitmap = ws.split.data();
-            uint8_t* values = bitmap + bitmap_size;
-            uint8_t* value_planes = values + nnz * w;
-            sparse_split(data.data(), elements, w, bitmap, values);
-            StreamSpec specs[10];
-            unsigned count = 0;
-            specs[count++] = {bitmap, bitmap_size};
-            if (w == 1) {
-                specs[count++] = {values, nnz};
-            } else {
-                uint8_t* planes[8];
-                for (unsigned k = 0; k < w; ++k) planes[k] = value_planes + k * nnz;
-                split_planes(values, nnz, w, policy.rotate, planes);
-                for (unsigned k = 0; k < w; ++k) specs[count++] = {planes[k], nnz};
-            }
-            if (tail) specs[count++] = {data.data() + elements * w, tail};
-            h.layout = static_cast<uint8_t>(Layout::sparse);
-            h.layout_param = static_cast<uint8_t>(w | (w > 1 ? rot : 0));
-            build_payload(h, specs, count, policy, ws, ws.trial);
-            keep_smaller(ws, have_best);
-        }
-    }
-
-    // Structure the byte planes cannot see: dead mantissa bits, scaled integers, palettes.
-    if (policy.try_structured && delta == static_cast<uint8_t>(DeltaKind::none)) {
-        try_structured_layouts(data, policy.dtype, ws.structured,
-                               [&](uint8_t layout, uint8_t param, const StructStream* streams, unsigned count) {
-                                   StreamSpec specs[kMaxStreams];
-                                   for (unsigned k = 0; k < count; ++k) specs[k] = {streams[k].data, streams[k].size};
-                                   PayloadHeader sh;
-                                   sh.delta = delta;
-                                   sh.layout = layout;
-                                   sh.layout_param = param;
-                                   build_payload(sh, specs, count, policy, ws, ws.trial);
-                                   keep_smaller(ws, have_best);
-                               });
+        });
     }
 
     // Stored raw guarantees the bound; only materialised when nothing beat it
     // (copying every chunk once more cost ~10% of compression time).
-    if (!(policy.try_raw || !policy.try_planes) &&
+    if (!layout_enabled(policy, Layout::raw, delta) &&
         (!*have_best || ws.best.size() > payload_header_size(1) + n)) {
         ws.trial.clear();
-        PayloadHeader stored = h;
+        PayloadHeader stored;
+        stored.delta = delta;
         stored.layout = static_cast<uint8_t>(Layout::raw);
         stored.layout_param = 0;
         stored.stream_count = 1;

@@ -20,14 +20,31 @@ void Decoder::set_reference(const uint8_t* ref, size_t size, bool present) {
     reference_digest_valid_ = false;
 }
 
+const uint8_t* StoredFrame::block(const IndexedBlock& r, Buffer& scratch) const {
+    if (in_memory_) return whole.data() + r.offset;
+    if (r.offset >= window_at_ && r.offset + r.stored_size <= window_at_ + window_.size())
+        return window_.data() + (r.offset - window_at_);
+    scratch.resize(r.stored_size);
+    source->read_at(base + r.offset, scratch.data(), r.stored_size);
+    return scratch.data();
+}
+
+void StoredFrame::load_window(const FrameIndex& index, size_t first, size_t last) {
+    if (in_memory_) return;
+    window_at_ = index.blocks[first].offset;
+    const uint64_t n = index.blocks[last].offset + index.blocks[last].stored_size - window_at_;
+    window_ = source->view(base + window_at_, static_cast<size_t>(n), window_buf_);
+}
+
 void Decoder::ensure_workers(unsigned threads) {
     if (threads > 1 && (!pool_ || pool_->size() != threads)) pool_ = std::make_unique<ThreadPool>(threads);
     if (threads <= 1) pool_.reset();
-    while (workspaces_.size() < threads) workspaces_.push_back(std::make_unique<DecodeWorkspace>());
+    while (workspaces_.size() < std::max(1u, threads))
+        workspaces_.push_back(std::make_unique<DecodeWorkspace>());
 }
 
-void Decoder::run(size_t count, const std::function<void(size_t, unsigned)>& fn) {
-    if (pool_ && count > 1)
+void Decoder::run(size_t count, bool parallel, const std::function<void(size_t, unsigned)>& fn) {
+    if (parallel && pool_ && count > 1)
         pool_->parallel_for(count, fn);
     else
         for (size_t i = 0; i < count; ++i) fn(i, 0);
@@ -41,12 +58,25 @@ void Decoder::check_reference(const FrameHeader& h) {
         fail(Code::reference_mismatch, "reference is " + std::to_string(config.reference_size) +
                                            " bytes; the frame was made against " +
                                            std::to_string(h.reference_size));
+    // Hashed once per attached reference, not once per read.
     if (!reference_digest_valid_) {
         reference_digest_ = digest128(config.reference, config.reference_size);
         reference_digest_valid_ = true;
     }
     if (reference_digest_ != h.reference_digest)
         fail(Code::reference_mismatch, "reference digest does not match the frame's");
+}
+
+void Decoder::check_block_memory(uint32_t decoded_size) const {
+    // 3x: the block itself when it cannot go straight to the caller (a range's edge
+    // block, streaming), its decoded streams and a layout's scratch (sparse merges
+    // planes beside its bitmap). Checked before anything is allocated: a hostile
+    // frame declares 256 MiB blocks for a few bytes.
+    if (uint64_t(decoded_size) * 3 > config.max_memory)
+        fail(Code::memory_limit, "a " + std::to_string(decoded_size) + "-byte block needs " +
+                                     std::to_string(uint64_t(decoded_size) * 3) +
+                                     " bytes of working memory, above the decoder limit of " +
+                                     std::to_string(config.max_memory));
 }
 
 BlockDecodeContext Decoder::block_context(const FrameHeader& h, uint64_t content_offset, size_t size) const {
@@ -60,83 +90,101 @@ BlockDecodeContext Decoder::block_context(const FrameHeader& h, uint64_t content
     return c;
 }
 
-void Decoder::decode_mapped_block(const FrameMap& map, Bytes src, size_t index, DecodeWorkspace& ws,
-                                  uint8_t* dst) {
-    const BlockRef& own = map.blocks[index];
-    const BlockRef* r = &own;
-    if (r->header.type == BlockType::dup) r = &map.blocks[r->dup_target];
-    BlockDecodeContext ctx = block_context(map.header, r->content_offset, r->header.decoded_size);
-    Bytes payload(src.data() + r->payload_offset, r->header.payload_size);
-    if (r->header.type == BlockType::ref_copy) {
-        std::memcpy(dst, config.reference + r->content_offset, r->header.decoded_size);
-    } else {
-        decode_verified_block(payload, r->payload_offset, r->header, ctx, ws, dst, r->offset);
+void Decoder::decode_block(const FrameIndex& index, const StoredFrame& frame, size_t i, const uint8_t* stored,
+                           DecodeWorkspace& ws, uint8_t* dst) {
+    const IndexedBlock& r = index.blocks[i];
+    const BlockHeader b = index.stored_header(i, stored, frame.base);
+    const size_t bh = index.block_header_bytes();
+    const uint64_t at = frame.base + r.offset;
+    BlockDecodeContext ctx = block_context(index.header, r.content_offset, r.decoded_size);
+    switch (b.type) {
+        case BlockType::data:
+            check_block_memory(b.decoded_size);
+            decode_verified_block(Bytes(stored + bh, b.payload_size), at + bh, b, ctx, ws, dst, at);
+            return;
+        case BlockType::ref_copy:
+            std::memcpy(dst, config.reference + r.content_offset, r.decoded_size);
+            verify_block_checksum(b, Bytes(stored + bh, 0), dst, ctx, at);
+            return;
+        case BlockType::dup: {
+            uint8_t payload[4];  // `stored` may live in ws.stored, reused for the target
+            std::memcpy(payload, stored + bh, 4);
+            const uint32_t t = index.dup_target(i, stored, frame.base);
+            const uint8_t* target = frame.block(index.blocks[t], ws.stored);
+            index.check_dup_target(i, t, target, frame.base);
+            decode_block(index, frame, t, target, ws, dst);
+            verify_block_checksum(b, Bytes(payload, 4), dst, ctx, at);
+            return;
+        }
+        case BlockType::end: break;
     }
-    if (r->header.type == BlockType::ref_copy) verify_block_checksum(r->header, payload, dst, ctx, r->offset);
-    if (r != &own) verify_dup(map, src, own, dst);
+    fail_corrupt("END block inside the frame", at);
 }
 
-void Decoder::verify_dup(const FrameMap& map, Bytes src, const BlockRef& dup, const uint8_t* data) const {
-    BlockDecodeContext ctx = block_context(map.header, dup.content_offset, dup.header.decoded_size);
-    verify_block_checksum(dup.header, Bytes(src.data() + dup.payload_offset, 4), data, ctx, dup.offset);
+void Decoder::decode_indexed(const FrameIndex& index, StoredFrame& frame, uint64_t offset, uint64_t length,
+                             uint8_t* dst) {
+    check_reference(index.header);
+    if (length == 0) return;
+    const uint64_t end = offset + length;
+    const size_t first = index.block_at(offset), last = index.block_at(end - 1);
+    frame.load_window(index, first, last);
+    auto whole_in_range = [&](const IndexedBlock& r) {
+        return r.content_offset >= offset && r.content_offset + r.decoded_size <= end;
+    };
+    // A DUP block whose target is decoded whole by this call is copied from it
+    // afterwards instead of decoding the target twice.
+    auto copied_later = [&](const IndexedBlock& r) {
+        return r.header_known && r.header.type == BlockType::dup && r.dup_target >= first &&
+               whole_in_range(r) && whole_in_range(index.blocks[r.dup_target]);
+    };
+    const bool parallel = frame.source == nullptr;  // a Source may not take concurrent reads
+    ensure_workers(parallel ? resolve_thread_count(config.threads) : 1);
+    run(last - first + 1, parallel, [&](size_t k, unsigned w) {
+        const size_t i = first + k;
+        const IndexedBlock& r = index.blocks[i];
+        if (copied_later(r)) return;
+        DecodeWorkspace& ws = *workspaces_[w];
+        const uint8_t* stored = frame.block(r, ws.stored);
+        const uint64_t begin = std::max(offset, r.content_offset);
+        const uint64_t stop = std::min(end, r.content_offset + r.decoded_size);
+        uint8_t* out = dst + (begin - offset);
+        if (whole_in_range(r)) return decode_block(index, frame, i, stored, ws, out);
+        // An edge block is decoded whole into scratch first.
+        check_block_memory(r.decoded_size);
+        ws.block.resize(r.decoded_size);
+        decode_block(index, frame, i, stored, ws, ws.block.data());
+        std::memcpy(out, ws.block.data() + (begin - r.content_offset), stop - begin);
+    });
+    for (size_t i = first; i <= last; ++i) {
+        const IndexedBlock& r = index.blocks[i];
+        if (!copied_later(r)) continue;
+        uint8_t* out = dst + (r.content_offset - offset);
+        std::memcpy(out, dst + (index.blocks[r.dup_target].content_offset - offset), r.decoded_size);
+        verify_block_checksum(
+            r.header, Bytes(frame.block(r, workspaces_[0]->stored) + index.block_header_bytes(), 4), out,
+            block_context(index.header, r.content_offset, r.decoded_size), frame.base + r.offset);
+    }
 }
 
 size_t Decoder::decompress(uint8_t* dst, size_t capacity, Bytes src) {
-    FrameMap map = map_frame(src);
-    if (map.frame_size != src.size())
+    FrameIndex index = FrameIndex::from_buffer(src);
+    if (index.frame_size != src.size())
         fail(Code::corrupt,
-             std::to_string(src.size() - map.frame_size) + " bytes follow the end of the frame");
-    if (map.content_size > capacity)
-        fail(Code::dst_too_small, "content is " + std::to_string(map.content_size) +
+             std::to_string(src.size() - index.frame_size) + " bytes follow the end of the frame");
+    if (index.content_size > capacity)
+        fail(Code::dst_too_small, "content is " + std::to_string(index.content_size) +
                                       " bytes; output buffer holds " + std::to_string(capacity));
-    check_reference(map.header);
-    ensure_workers(resolve_thread_count(config.threads));
-    run(map.blocks.size(), [&](size_t i, unsigned w) {
-        const BlockRef& r = map.blocks[i];
-        if (r.header.type == BlockType::dup) return;  // copied once its target exists
-        decode_mapped_block(map, src, i, *workspaces_[w], dst + r.content_offset);
-    });
-    for (const BlockRef& r : map.blocks)
-        if (r.header.type == BlockType::dup) {
-            std::memcpy(dst + r.content_offset, dst + map.blocks[r.dup_target].content_offset,
-                        r.header.decoded_size);
-            verify_dup(map, src, r, dst + r.content_offset);
-        }
-    return map.content_size;
+    StoredFrame frame = StoredFrame::in_memory(src);
+    decode_indexed(index, frame, 0, index.content_size, dst);
+    return static_cast<size_t>(index.content_size);
 }
 
 size_t Decoder::decompress_range(uint8_t* dst, size_t capacity, Bytes src, uint64_t offset, uint64_t length) {
-    FrameMap map = map_frame(src);
-    if (offset > map.content_size)
-        fail(Code::param_out_of_bounds, "range starts after the end of the content");
-    length = std::min<uint64_t>(length, map.content_size - offset);
+    FrameIndex index = FrameIndex::from_buffer(src);
+    length = index.clamp_range(offset, length);
     if (length > capacity) fail(Code::dst_too_small, "output buffer smaller than the range");
-    if (length == 0) return 0;
-    check_reference(map.header);
-    ensure_workers(resolve_thread_count(config.threads));
-    size_t first = find_block(map, offset);
-    size_t last = find_block(map, offset + length - 1);
-    run(last - first + 1, [&](size_t i, unsigned w) {
-        size_t index = first + i;
-        const BlockRef& r = map.blocks[index];
-        uint64_t begin = std::max(offset, r.content_offset);
-        uint64_t end = std::min(offset + length, r.content_offset + r.header.decoded_size);
-        uint8_t* out = dst + (begin - offset);
-        DecodeWorkspace& ws = *workspaces_[w];
-        if (begin == r.content_offset && end == r.content_offset + r.header.decoded_size) {
-            decode_mapped_block(map, src, index, ws, out);
-        } else {
-            // The block is decoded whole into scratch first: that scratch plus the
-            // layout's own (about the block size again) must fit the memory limit,
-            // checked before allocating (hostile frames declare 256 MiB blocks cheaply).
-            if (uint64_t(r.header.decoded_size) * 2 > config.max_memory)
-                fail(Code::memory_limit, "range needs a " + std::to_string(r.header.decoded_size) +
-                                             "-byte block decoded whole, above the decoder memory limit");
-            ws.block.resize(r.header.decoded_size);
-            decode_mapped_block(map, src, index, ws, ws.block.data());
-            std::memcpy(out, ws.block.data() + (begin - r.content_offset), end - begin);
-        }
-    });
+    StoredFrame frame = StoredFrame::in_memory(src);
+    decode_indexed(index, frame, offset, length, dst);
     return static_cast<size_t>(length);
 }
 
@@ -147,10 +195,9 @@ void Decoder::reset_session() noexcept {
     acc_.clear();
     batch_.clear();
     batch_used_ = 0;
-    seen_.clear();
+    stream_index_ = FrameIndex();
     kept_.clear();
     kept_bytes_ = 0;
-    content_ = 0;
     frame_pos_ = 0;
     pending_.clear();
     pending_pos_ = 0;
@@ -159,45 +206,20 @@ void Decoder::reset_session() noexcept {
 size_t Decoder::recommended_output_size() const noexcept { return size_t(1) << 20; }
 
 void Decoder::stream_accept_block_header() {
-    const FrameHeader& h = sh_;
-    const size_t bh = block_header_size(h.checksum);
-    uint64_t at = frame_pos_ - bh;
-    BlockHeader b = parse_block_header(acc_.data(), h.checksum, at);
+    const uint64_t at = frame_pos_ - stream_index_.block_header_bytes();
+    BlockHeader b = parse_block_header(acc_.data(), stream_index_.header.checksum, at);
     if (b.type == BlockType::end) {
-        if (b.decoded_size != 0 || b.flags != 0 || b.checksum != 0)
-            fail_corrupt("END block fields must be zero", at);
-        if (b.payload_size != footer_size(seen_.size()))
-            fail_corrupt("footer size does not match the number of blocks", at);
+        stream_index_.check_end_header(b, at);
     } else {
-        if (b.decoded_size == 0 || b.decoded_size > h.chunk_size())
-            fail_corrupt("block decoded size is zero or above the chunk size", at + 4);
-        if (seen_.size() >= 0xFFFFFFFFu) fail_corrupt("too many blocks", at);
-        switch (b.type) {
-            case BlockType::data:
-                if (b.payload_size > uint64_t(b.decoded_size) + payload_header_size(kMaxStreams))
-                    fail_corrupt("block payload larger than its content allows", at);
-                break;
-            case BlockType::dup:
-                if (b.payload_size != 4 || b.flags) fail_corrupt("malformed DUP block", at);
-                break;
-            case BlockType::ref_copy:
-                if (b.payload_size != 0 || !h.has_reference || content_ + b.decoded_size > h.reference_size)
-                    fail_corrupt("malformed REF_COPY block", at);
-                break;
-            case BlockType::end: break;
-        }
-        content_ += b.decoded_size;
-        if (content_ > kMaxContentSize) fail_corrupt("content too large", at);
-        if (h.content_size_known && content_ > h.content_size)
-            fail_corrupt("blocks exceed the header's content size", at);
-        seen_.push_back({static_cast<uint32_t>(bh + b.payload_size), b.decoded_size});
+        stream_index_.add_block(b, at);
+        check_block_memory(b.decoded_size);  // before its payload is gathered
     }
     current_ = b;
 }
 
 void Decoder::stream_decode_batch() {
     if (batch_used_ == 0) return;
-    const FrameHeader& h = sh_;
+    const FrameHeader& h = stream_index_.header;
     size_t total = 0;
     std::vector<size_t> at(batch_used_);
     for (size_t i = 0; i < batch_used_; ++i) {
@@ -206,7 +228,7 @@ void Decoder::stream_decode_batch() {
     }
     pending_.resize(total);
     pending_pos_ = 0;
-    run(batch_used_, [&](size_t i, unsigned w) {
+    run(batch_used_, true, [&](size_t i, unsigned w) {
         Pending& p = batch_[i];
         if (p.header.type == BlockType::dup) return;
         BlockDecodeContext ctx = block_context(h, p.content_offset, p.header.decoded_size);
@@ -278,13 +300,12 @@ size_t Decoder::stream(OutSpan& out, InSpan& in) {
                 if (!complete) return need - acc_.size();
                 if (acc_.size() == 8) continue;  // now the full header size is known
                 size_t used = 0;
-                sh_ = parse_header(acc_.span(), &used);
-                check_reference(sh_);
+                stream_index_.begin(parse_header(acc_.span(), &used), used);
+                check_reference(stream_index_.header);
                 unsigned threads = resolve_thread_count(config.threads);
-                uint64_t per_block = uint64_t(sh_.chunk_size()) * 3;
-                if (per_block > config.max_memory)
-                    fail(Code::memory_limit,
-                         "frame chunk size needs more working memory than the decoder limit");
+                // Blocks decoded at once: as many as threads, as far as the memory
+                // limit holds them (each block is checked on its own as it arrives).
+                const uint64_t per_block = uint64_t(stream_index_.header.chunk_size()) * 3;
                 batch_limit_ = static_cast<size_t>(
                     std::max<uint64_t>(1, std::min<uint64_t>(threads, config.max_memory / per_block)));
                 ensure_workers(static_cast<unsigned>(std::min<size_t>(threads, batch_limit_)));
@@ -294,13 +315,13 @@ size_t Decoder::stream(OutSpan& out, InSpan& in) {
                 continue;
             }
             case State::block_header: {
-                if (!gather(block_header_size(sh_.checksum))) {
+                if (!gather(stream_index_.block_header_bytes())) {
                     // Out of input: hand over what is decoded so far.
                     if (batch_used_) {
                         stream_decode_batch();
                         continue;
                     }
-                    return block_header_size(sh_.checksum) - acc_.size();
+                    return stream_index_.block_header_bytes() - acc_.size();
                 }
                 stream_accept_block_header();
                 acc_.clear();
@@ -311,28 +332,7 @@ size_t Decoder::stream(OutSpan& out, InSpan& in) {
             case State::payload: {
                 if (current_.type == BlockType::end) {
                     if (!gather(current_.payload_size)) return current_.payload_size - acc_.size();
-                    uint64_t at = frame_pos_ - current_.payload_size;
-                    Footer f = parse_footer(acc_.span(), at);
-                    if (f.content_size != content_ || f.block_count != seen_.size())
-                        fail_corrupt("footer does not match the blocks", at);
-                    for (size_t i = 0; i < seen_.size(); ++i)
-                        if (load_u32(f.entries + 8 * i) != seen_[i].block_size ||
-                            load_u32(f.entries + 8 * i + 4) != seen_[i].decoded_size)
-                            fail_corrupt("footer index does not match block", at);
-                    if (load_u32(acc_.data() + current_.payload_size - 8) !=
-                        block_header_size(sh_.checksum) + current_.payload_size)
-                        fail_corrupt("trailer size does not match the END block", at);
-                    if (sh_.content_size_known && sh_.content_size != content_)
-                        fail_corrupt("blocks do not add up to the header's content size", at);
-                    if (sh_.ndim) {
-                        unsigned __int128 e = 1;
-                        for (unsigned i = 0; i < sh_.ndim; ++i) {
-                            e *= sh_.dims[i];
-                            if (e > kMaxContentSize) fail_corrupt("shape too large", 20);
-                        }
-                        if (e * dtype_info(sh_.dtype)->width != content_)
-                            fail_corrupt("shape does not match content size", 20);
-                    }
+                    stream_index_.finish(acc_.span(), frame_pos_ - current_.payload_size);
                     acc_.clear();
                     stream_decode_batch();
                     state_ = State::finishing;
@@ -357,13 +357,13 @@ size_t Decoder::stream(OutSpan& out, InSpan& in) {
                     return need - p.payload.size();
                 }
                 p.header = current_;
-                p.index = static_cast<uint32_t>(seen_.size() - 1);
-                p.content_offset = content_ - current_.decoded_size;
+                p.index = static_cast<uint32_t>(stream_index_.blocks.size() - 1);
+                p.content_offset = stream_index_.blocks.back().content_offset;
                 p.frame_offset = frame_pos_ - need;
                 p.dup_target = 0;
                 if (current_.type == BlockType::dup) {
-                    p.dup_target = load_u32(p.payload.data());
-                    if (p.dup_target >= p.index) fail_corrupt("DUP refers forward", p.frame_offset);
+                    stream_index_.set_dup_target(p.index, load_u32(p.payload.data()), p.frame_offset);
+                    p.dup_target = stream_index_.blocks.back().dup_target;
                 }
                 ++batch_used_;
                 state_ = State::block_header;

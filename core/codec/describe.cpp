@@ -2,24 +2,12 @@
 
 #include <cstdio>
 
-#include "codec/frame_map.hpp"
-#include "codec/structured.hpp"
 #include "dtype/dtype.hpp"
 #include "entropy/backend.hpp"
+#include "frame/frame_index.hpp"
+#include "layout/layout.hpp"
 
 namespace z4ai {
-
-const char* layout_name(uint8_t layout) noexcept {
-    switch (static_cast<Layout>(layout)) {
-        case Layout::raw: return "raw";
-        case Layout::planes: return "planes";
-        case Layout::sparse: return "sparse";
-        case Layout::narrow: return "narrow";
-        case Layout::scaled_int: return "scaled-int";
-        case Layout::palette: return "palette";
-    }
-    return "unknown";
-}
 
 const char* delta_name(uint8_t delta) noexcept {
     switch (delta) {
@@ -51,7 +39,7 @@ void add(std::string& s, const char* fmt, unsigned long long v) {
 }  // namespace
 
 std::string describe_frame(Bytes src) {
-    FrameMap m = map_frame(src);
+    FrameIndex m = FrameIndex::from_buffer(src);
     const FrameHeader& h = m.header;
     std::string s = "{\"format_version\":";
     add(s, "%llu", h.version);
@@ -77,7 +65,7 @@ std::string describe_frame(Bytes src) {
     }
     s += ",\"blocks\":[";
     for (size_t i = 0; i < m.blocks.size(); ++i) {
-        const BlockRef& r = m.blocks[i];
+        const IndexedBlock& r = m.blocks[i];
         if (i) s += ",";
         s += "{\"type\":\"";
         s += block_type_name(r.header.type);
@@ -86,22 +74,23 @@ std::string describe_frame(Bytes src) {
         s += ",\"decoded\":";
         add(s, "%llu", r.header.decoded_size);
         s += ",\"stored\":";
-        add(s, "%llu", block_header_size(h.checksum) + r.header.payload_size);
+        add(s, "%llu", r.stored_size);
         if (r.header.flags & block_flag::keep) s += ",\"keep\":true";
         if (r.header.type == BlockType::dup) {
             s += ",\"target\":";
             add(s, "%llu", r.dup_target);
         }
         if (r.header.type == BlockType::data) {
-            PayloadHeader p = parse_payload_header(
-                Bytes(src.data() + r.payload_offset, r.header.payload_size), r.payload_offset);
+            const uint64_t payload_at = r.offset + m.block_header_bytes();
+            PayloadHeader p =
+                parse_payload_header(Bytes(src.data() + payload_at, r.header.payload_size), payload_at);
             s += ",\"delta\":\"";
             s += delta_name(p.delta);
             s += "\",\"layout\":\"";
             s += layout_name(p.layout);
             s += "\",\"layout_param\":";
             add(s, "%llu", p.layout_param);
-            if (const char* detail = structured_param_name(p.layout, p.layout_param)) {
+            if (const char* detail = layout_param_name(p.layout, p.layout_param)) {
                 s += ",\"structure\":\"";
                 s += detail;
                 s += "\"";

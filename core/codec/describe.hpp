@@ -6,6 +6,5 @@
 
 namespace z4ai {
 std::string describe_frame(Bytes src);
-const char* layout_name(uint8_t layout) noexcept;
 const char* delta_name(uint8_t delta) noexcept;
 }  // namespace z4ai

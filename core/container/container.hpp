@@ -112,6 +112,17 @@ class ContainerReader {
     void restore(Sink& out);
     // Sum of frame sizes that a tensor owns (0 for empty/same/base_copy).
     uint64_t stored_size(size_t i) const;
+    // The input bytes [offset, offset + size) that reading tensor i touches (a SAME
+    // tensor: its target's frame; raw: its data; empty and base copies: size 0), so a
+    // client can fetch them itself, coalesced with its neighbours.
+    struct Extent {
+        uint64_t offset = 0, size = 0;
+    };
+    Extent extent(size_t i) const;
+    // read_tensor from bytes the caller fetched: `stored` holds input bytes
+    // [stored_offset, stored_offset + stored.size()), which must cover extent(i).
+    // The source is not read.
+    void read_tensor_from(size_t i, Bytes stored, uint64_t stored_offset, uint8_t* dst);
 
     Source& source() { return *source_; }
 

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "codec/decoder.hpp"
-#include "codec/decoder_remote.hpp"
 #include "container/container.hpp"
 #include "util/hash.hpp"
 #include "util/le.hpp"
@@ -11,8 +10,6 @@
 
 namespace z4ai {
 namespace {
-
-constexpr size_t kMaxFrameHeader = kHeaderFixedSize + 8 * kMaxDims + 24 + 4;
 
 class DigestSink final : public Sink {
    public:
@@ -180,6 +177,36 @@ uint64_t ContainerReader::stored_size(size_t i) const {
     return e.frame_size;
 }
 
+ContainerReader::Extent ContainerReader::extent(size_t i) const {
+    const TensorEntry& e = entry(i);
+    switch (e.method) {
+        case TensorMethod::raw:
+            return {layout_.header_size + layout_.tensors[i].begin, layout_.tensors[i].size()};
+        case TensorMethod::same: return extent(e.ref);
+        case TensorMethod::frame:
+        case TensorMethod::base_delta: return {e.frame_offset, e.frame_size};
+        case TensorMethod::empty:
+        case TensorMethod::base_copy: break;
+    }
+    return {};
+}
+
+void ContainerReader::read_tensor_from(size_t i, Bytes stored, uint64_t stored_offset, uint8_t* dst) {
+    Extent x = extent(i);
+    if (x.size && (x.offset < stored_offset || x.offset - stored_offset > stored.size() ||
+                   x.size > stored.size() - (x.offset - stored_offset)))
+        fail(Code::invalid_argument, "tensor '" + layout_.tensors[i].name + "' needs input bytes [" +
+                                         std::to_string(x.offset) + ", " + std::to_string(x.offset + x.size) +
+                                         "); the bytes given cover [" + std::to_string(stored_offset) + ", " +
+                                         std::to_string(stored_offset + stored.size()) + ")");
+    struct Unwindow {
+        Source& s;
+        ~Unwindow() { s.clear_window(); }
+    } unwindow{*source_};
+    source_->set_window(stored_offset, stored);
+    read_tensor(i, dst);
+}
+
 void ContainerReader::attach_base(Bytes base) {
     if (kind_ != InputKind::model_delta) fail(Code::wrong_kind, "only a model delta takes a base");
     if (base.size() != index_.base_file_size)
@@ -240,39 +267,28 @@ Bytes ContainerReader::base_tensor(size_t j, Buffer& scratch) {
 
 void ContainerReader::decode_frame(const TensorEntry& e, Bytes reference, uint64_t offset, uint64_t length,
                                    uint64_t content, uint8_t* dst) {
-    DecodeConfig cfg = config;
-    cfg.reference = reference.data();
-    cfg.reference_size = reference.size();
-    cfg.has_reference = e.method == TensorMethod::base_delta;
-    Bytes mem = source_->memory();
-    const bool whole = offset == 0 && length == content;
-    if (!mem.data() && !whole) {
-        decode_frame_range(*source_, e.frame_offset, e.frame_size, cfg, offset, length, dst);
-        // The frame must describe exactly this tensor.
-        uint8_t head[kMaxFrameHeader];
-        size_t n = static_cast<size_t>(std::min<uint64_t>(e.frame_size, sizeof head));
-        source_->read_at(e.frame_offset, head, n);
-        size_t used;
-        FrameHeader h = parse_header(Bytes(head, n), &used);
-        if (!h.content_size_known || h.content_size != content)
-            fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
-        return;
-    }
-    Bytes frame = source_->view(e.frame_offset, static_cast<size_t>(e.frame_size), scratch_);
-    size_t used;
-    FrameHeader h = parse_header(frame, &used);
-    if (!h.content_size_known || h.content_size != content)
-        fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
     if (!decoder_) decoder_ = std::make_unique<Decoder>();
     Decoder& dec = *decoder_;
-    dec.config = cfg;
-    dec.set_reference(cfg.reference, cfg.reference_size, cfg.has_reference);
-    if (whole) {
-        if (dec.decompress(dst, static_cast<size_t>(length), frame) != content)
-            fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
+    dec.config = config;
+    dec.set_reference(reference.data(), reference.size(), e.method == TensorMethod::base_delta);
+    // A frame in memory, or read whole anyway, is indexed by walking it; otherwise
+    // trailer first, and only the blocks the range overlaps are read.
+    const bool whole = offset == 0 && length == content;
+    FrameIndex index;
+    StoredFrame frame;
+    if (source_->memory().data() || whole) {
+        Bytes bytes = source_->view(e.frame_offset, static_cast<size_t>(e.frame_size), scratch_);
+        index = FrameIndex::from_buffer(bytes);
+        if (index.frame_size != bytes.size()) fail_corrupt("bytes follow the tensor's frame", e.frame_offset);
+        frame = StoredFrame::in_memory(bytes);
     } else {
-        dec.decompress_range(dst, static_cast<size_t>(length), frame, offset, length);
+        index = FrameIndex::from_source(*source_, e.frame_offset, e.frame_size);
+        frame = StoredFrame::in_source(*source_, e.frame_offset);
     }
+    // The frame must describe exactly this tensor.
+    if (!index.header.content_size_known || index.header.content_size != content)
+        fail_corrupt("tensor frame size does not match the tensor", e.frame_offset);
+    dec.decode_indexed(index, frame, offset, length, dst);
 }
 
 void ContainerReader::read_bytes(size_t i, uint64_t offset, uint64_t length, uint8_t* dst) {

@@ -16,6 +16,9 @@ constexpr DTypeInfo kTable[kDTypeCount] = {
     {12, 2, FloatKind::ieee, 5, 10, false, "fp16"},    {13, 2, FloatKind::ieee, 8, 7, false, "bf16"},
     {14, 4, FloatKind::ieee, 8, 23, false, "fp32"},    {15, 8, FloatKind::ieee, 11, 52, false, "fp64"},
 };
+static_assert(kTable[dtype_code::fp16].exponent_bits == 5 && kTable[dtype_code::fp16].width == 2);
+static_assert(kTable[dtype_code::bf16].exponent_bits == 8 && kTable[dtype_code::bf16].width == 2);
+static_assert(kTable[dtype_code::fp32].mantissa_bits == 23 && kTable[dtype_code::fp64].mantissa_bits == 52);
 
 struct Alias {
     const char* name;

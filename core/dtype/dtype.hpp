@@ -21,6 +21,12 @@ struct DTypeInfo {
 
 constexpr uint8_t kDTypeCount = 16;
 
+// Codes of the dtypes the planner and layouts pick by name; checked against the
+// table in dtype.cpp (and the table against z4ai.h in c_api).
+namespace dtype_code {
+constexpr uint8_t fp16 = 12, bf16 = 13, fp32 = 14, fp64 = 15;
+}
+
 // nullptr if the code is unknown.
 const DTypeInfo* dtype_info(int64_t code) noexcept;
 // Accepts canonical names and common aliases (numpy / torch / safetensors spellings).

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "util/safe_fs.hpp"
 #include "util/status.hpp"
@@ -16,12 +17,26 @@ void Source::read_at(uint64_t offset, uint8_t* dst, size_t n) {
     if (offset > size_ || n > size_ - offset)
         fail(Code::truncated, "read of " + std::to_string(n) + " bytes at " + std::to_string(offset) +
                                   " runs past the end of the " + std::to_string(size_) + "-byte input");
+    if (windowed_) {
+        if (n) std::memcpy(dst, windowed(offset, n), n);
+        return;
+    }
     ++calls_;
     bytes_ += n;
     if (n) do_read(offset, dst, n);
 }
 
+const uint8_t* Source::windowed(uint64_t offset, size_t n) const {
+    if (offset < window_offset_ || offset - window_offset_ > window_.size() ||
+        n > window_.size() - (offset - window_offset_))
+        fail(Code::invalid_argument, "the stored bytes given cover [" + std::to_string(window_offset_) +
+                                         ", " + std::to_string(window_offset_ + window_.size()) + "), not [" +
+                                         std::to_string(offset) + ", " + std::to_string(offset + n) + ")");
+    return window_.data() + (offset - window_offset_);
+}
+
 Bytes Source::view(uint64_t offset, size_t n, Buffer& scratch) {
+    if (windowed_) return Bytes(windowed(offset, n), n);
     Bytes m = memory();
     if (m.data()) {
         if (offset > m.size() || n > m.size() - offset)
@@ -90,8 +105,73 @@ class CallbackSource final : public Source {
     void* user_;
 };
 
+// Copies a callback-written C string out of a fixed field, bounded even if unterminated.
+std::string bounded(const char* s, size_t cap) { return std::string(s, strnlen(s, cap)); }
+
+class VersionedCallbackSource final : public Source {
+   public:
+    VersionedCallbackSource(ReadAtExFn fn, uint64_t size) : fn_(std::move(fn)) { size_ = size; }
+
+   private:
+    void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        ReadResult result;
+        std::memset(&result, 0, sizeof result);
+        int32_t rc = fn_(offset, dst, n, &result);
+        const std::string range = std::to_string(n) + " bytes at " + std::to_string(offset);
+        if (rc != 0) {
+            std::string msg = bounded(result.message, sizeof result.message);
+            fail(Code::io, "read-at callback failed (" + std::to_string(rc) + ") reading " + range +
+                               (msg.empty() ? std::string() : ": " + msg));
+        }
+        std::string version = bounded(result.version, sizeof result.version);
+        if (version.empty()) return;
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (pinned_.empty()) {
+            pinned_ = version;
+        } else if (version != pinned_) {
+            fail(Code::io, "the input changed while it was being read: version '" + pinned_ +
+                               "' when first read, '" + version + "' reading " + range);
+        }
+    }
+    ReadAtExFn fn_;
+    std::mutex mutex_;
+    std::string pinned_;
+};
+
+class PartsSource final : public Source {
+   public:
+    PartsSource(uint64_t size, Bytes head, Bytes tail) {
+        size_ = size;
+        if (head.size() > size || tail.size() > size)
+            fail(Code::invalid_argument, "head or tail larger than the input");
+        head_.append(head.data(), head.size());
+        tail_.append(tail.data(), tail.size());
+        tail_at_ = size - tail.size();
+    }
+
+   private:
+    void do_read(uint64_t offset, uint8_t* dst, size_t n) override {
+        if (offset + n <= head_.size()) {
+            std::memcpy(dst, head_.data() + offset, n);
+        } else if (offset >= tail_at_) {
+            std::memcpy(dst, tail_.data() + (offset - tail_at_), n);
+        } else {
+            throw MissingRange(offset, n,
+                               "input bytes [" + std::to_string(offset) + ", " + std::to_string(offset + n) +
+                                   ") were not fetched (opened from a head of " + std::to_string(head_.size()) +
+                                   " and a tail of " + std::to_string(tail_.size()) +
+                                   " bytes): fetch the tensor's extent and use read_tensor_from");
+        }
+    }
+    Buffer head_, tail_;
+    uint64_t tail_at_ = 0;
+};
+
 }  // namespace
 
+std::unique_ptr<Source> parts_source(uint64_t size, Bytes head, Bytes tail) {
+    return std::make_unique<PartsSource>(size, head, tail);
+}
 std::unique_ptr<Source> memory_source(Bytes data) { return std::make_unique<MemorySource>(data); }
 std::unique_ptr<Source> file_source(const std::string& path) { return std::make_unique<FileSource>(path); }
 std::unique_ptr<Source> fd_source(int fd, const std::string& shown, uint64_t size) {
@@ -100,6 +180,10 @@ std::unique_ptr<Source> fd_source(int fd, const std::string& shown, uint64_t siz
 std::unique_ptr<Source> callback_source(ReadAtFn fn, void* user, uint64_t size) {
     if (!fn) fail(Code::invalid_argument, "read-at callback must not be NULL");
     return std::make_unique<CallbackSource>(fn, user, size);
+}
+std::unique_ptr<Source> versioned_callback_source(ReadAtExFn fn, uint64_t size) {
+    if (!fn) fail(Code::invalid_argument, "read-at callback must not be NULL");
+    return std::make_unique<VersionedCallbackSource>(std::move(fn), size);
 }
 
 }  // namespace z4ai

@@ -67,4 +67,30 @@ done
 
 "$HTTP_TEST" 127.0.0.1 "$PORT" /model.zstn "$T/model.safetensors"
 grep -q '" 206 ' "$T/logs/access.log" || { echo "FAIL: nginx served no 206 Partial Content"; exit 1; }
+# The CLI over the same URL (libcurl, ranged GETs): ls/info/extract agree with the local file.
+URL="http://127.0.0.1:$PORT/model.zstn"
+"$Z4AI" ls "$URL" > "$T/ls.url"
+"$Z4AI" ls "$T/www/model.zstn" > "$T/ls.file"
+cmp "$T/ls.url" "$T/ls.file" || { echo "FAIL: z4ai ls URL differs from ls FILE"; exit 1; }
+"$Z4AI" info "$URL" > "$T/info.url" || { echo "FAIL: z4ai info URL"; exit 1; }
+grep -q "tensors:   120" "$T/info.url" || { cat "$T/info.url"; echo "FAIL: info URL"; exit 1; }
+before=$(wc -l < "$T/logs/access.log")
+"$Z4AI" extract -q "$URL" layers.7.weight -o "$T/t.url"
+"$Z4AI" extract -q "$T/www/model.zstn" layers.7.weight -o "$T/t.file"
+cmp "$T/t.url" "$T/t.file" || { echo "FAIL: z4ai extract URL differs"; exit 1; }
+after=$(wc -l < "$T/logs/access.log")
+[ $((after - before)) -le 4 ] || { echo "FAIL: extract over HTTP took $((after - before)) requests (want <= 4)"; exit 1; }
+"$Z4AI" extract -q "http://127.0.0.1:$PORT/missing.zstn" x -o "$T/none" 2> "$T/err" && { echo "FAIL: a 404 succeeded"; exit 1; }
+grep -q "missing.zstn" "$T/err" || { cat "$T/err"; echo "FAIL: the 404 error does not name the URL"; exit 1; }
+[ ! -e "$T/none" ] || { echo "FAIL: a failed extract left an output"; exit 1; }
+# Python (z4ai.remote over http.client) reads the same tensor of the same object
+if PYTHONPATH="${Z4AI_PYTHONPATH:-}" "$PY" -c "import z4ai" 2>/dev/null; then
+    PYTHONPATH="${Z4AI_PYTHONPATH:-}" "$PY" - "$URL" "$T/t.file" <<'PY'
+import sys
+import z4ai.safetensors as zs
+with zs.ZstnReader.open_url(sys.argv[1]) as r:
+    assert r.read("layers.7.weight") == open(sys.argv[2], "rb").read()
+PY
+    echo "python over http: same bytes"
+fi
 echo "http range reads passed"

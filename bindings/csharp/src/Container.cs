@@ -127,6 +127,11 @@ public sealed class TensorInfo {
 /// Dispose frees the native memory. Not thread-safe.</summary>
 public sealed class ContainerReader : IDisposable {
     Reader r = new Reader();
+    System.IO.Stream source; // set by Open(Stream): tensors are read through it
+
+    // First sizes read to open over a stream: the prefix, and the trailer plus the index
+    // of a container with a few dozen tensors (a bigger index costs one read more).
+    const int HeadBytes = 64, TailBytes = 8192 - 64;
 
     ContainerReader() { r.set_param(z4ai_swig.Z4AI_D_THREADS, 0); }
 
@@ -141,6 +146,54 @@ public sealed class ContainerReader : IDisposable {
             throw;
         }
         return c;
+    }
+
+    /// <summary>Opens a container read through a seekable stream (a FileStream, an HTTP range
+    /// stream, ...): its first 64 and last 8 KiB now (more if its index is bigger), then each
+    /// tensor with one read of its frame. Reads are serialised on the stream, which stays the
+    /// caller's to dispose.</summary>
+    public static unsafe ContainerReader Open(System.IO.Stream stream) {
+        if (stream == null) throw new ArgumentNullException(nameof(stream));
+        if (!stream.CanSeek || !stream.CanRead) throw new ArgumentException("the stream must be readable and seekable");
+        var c = new ContainerReader();
+        try {
+            long size = stream.Length, head = Math.Min(HeadBytes, size), tail = Math.Min(TailBytes, size);
+            byte[] h = null, t = null;
+            for (int round = 0;; round++) {
+                if (h == null || h.Length < head) h = ReadAt(stream, 0, head);
+                if (t == null || t.Length < tail) t = ReadAt(stream, size - tail, tail);
+                int more;
+                fixed (byte* ph = h) fixed (byte* pt = t)
+                    more = c.r.open_parts(size, new Buf((IntPtr)ph, h.Length), new Buf((IntPtr)pt, t.Length));
+                if (more == 0) break;
+                if (round == 3) throw new Z4aiException(z4ai_swig.Z4AI_E_TRUNCATED, "Z4AI_E_TRUNCATED", "container still incomplete after 3 rounds");
+                head = Math.Max(head, c.r.parts_head_needed());
+                tail = Math.Max(tail, c.r.parts_tail_needed());
+            }
+            c.source = stream;
+        } catch {
+            c.Dispose();
+            throw;
+        }
+        return c;
+    }
+
+    static byte[] ReadAt(System.IO.Stream s, long offset, long n) {
+        var b = new byte[checked((int)n)];
+        try {
+            lock (s) {
+                s.Position = offset;
+                int got = 0;
+                while (got < b.Length) {
+                    int k = s.Read(b, got, b.Length - got);
+                    if (k <= 0) throw new System.IO.EndOfStreamException("stream ended at " + (offset + got));
+                    got += k;
+                }
+            }
+        } catch (System.IO.IOException e) {
+            throw new Z4aiException(z4ai_swig.Z4AI_E_IO, "Z4AI_E_IO", "reading bytes " + offset + "-" + (offset + n - 1) + ": " + e.Message);
+        }
+        return b;
     }
 
     /// <summary>Opens a file; only its prefix, trailer and index are read now.</summary>
@@ -210,6 +263,13 @@ public sealed class ContainerReader : IDisposable {
 
     /// <summary>Decodes one tensor into dst (pinned, no copy); returns the bytes written.</summary>
     public unsafe int ReadTensor(int index, Span<byte> dst) {
+        if (source != null) {
+            var n = R;
+            long off = n.tensor_extent_offset(index), size = n.tensor_extent_size(index);
+            byte[] stored = ReadAt(source, off, size);
+            fixed (byte* s = stored) fixed (byte* d = &dst.GetPinnableReference())
+                return (int)n.read_tensor_from(index, new Buf((IntPtr)s, stored.Length), off, new Buf((IntPtr)d, dst.Length));
+        }
         fixed (byte* d = &dst.GetPinnableReference()) return (int)R.read_tensor(index, new Buf((IntPtr)d, dst.Length));
     }
 

@@ -1,6 +1,10 @@
 package z4ai
 
-import "runtime"
+import (
+	"fmt"
+	"io"
+	"runtime"
+)
 
 // Containers: a .safetensors file as a .zstn container (each tensor its own frame, tied
 // tensors stored once, restored byte for byte), model deltas (.z4dm: a fine-tune against
@@ -165,14 +169,17 @@ type TensorInfo struct {
 // Container reads tensors of a .zstn, a .z4dm (after AttachBase) or a .safetensors file,
 // decoding only the frames (for element ranges: only the chunks) it needs. Not safe for
 // concurrent use. Call Close (a finalizer is a safety net).
-type Container struct{ r NativeReader }
+type Container struct {
+	r   NativeReader
+	src io.ReaderAt // set by OpenContainerReaderAt: tensors are read through it
+}
 
 func newContainer(open func(r NativeReader)) (*Container, error) {
 	var r NativeReader
 	if err := call(func() { r = NewNativeReader() }); err != nil {
 		return nil, err
 	}
-	c := &Container{r}
+	c := &Container{r: r}
 	runtime.SetFinalizer(c, (*Container).Close)
 	err := call(func() {
 		r.Set_param(Z4AI_D_THREADS, 0)
@@ -195,6 +202,84 @@ func OpenContainer(data []byte) (*Container, error) {
 // OpenContainerFile opens a file; only its prefix, trailer and index are read now.
 func OpenContainerFile(path string) (*Container, error) {
 	return newContainer(func(r NativeReader) { r.Open_file(path) })
+}
+
+// First sizes read to open through an io.ReaderAt: the prefix, and the trailer plus
+// the index of a container with a few dozen tensors (a bigger index costs one read more).
+const readAtHead, readAtTail = 64, 8192 - 64
+
+// OpenContainerReaderAt opens an input of size bytes read through src (an *os.File, an
+// HTTP range reader, an object-store client...): its first 64 and last 8 KiB now (more
+// if its index is bigger), then each tensor with one ReadAt of its frame. The reads
+// happen in Go; the native reader decodes what they return. src must stay usable
+// until Close.
+func OpenContainerReaderAt(src io.ReaderAt, size int64) (*Container, error) {
+	c, err := newContainer(func(r NativeReader) {})
+	if err != nil {
+		return nil, err
+	}
+	head, tail := min64(readAtHead, size), min64(readAtTail, size)
+	var h, t []byte
+	for round := 0; ; round++ {
+		if int64(len(h)) < head {
+			if h, err = readFull(src, 0, head); err != nil {
+				c.Close()
+				return nil, err
+			}
+		}
+		if int64(len(t)) < tail {
+			if t, err = readFull(src, size-tail, tail); err != nil {
+				c.Close()
+				return nil, err
+			}
+		}
+		var more int
+		var nh, nt int64
+		err = c.do(func(r NativeReader) {
+			more = int(r.Open_parts(size, h, t))
+			nh, nt = r.Parts_head_needed(), r.Parts_tail_needed()
+		})
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		if more == 0 {
+			break
+		}
+		if round == 3 {
+			c.Close()
+			return nil, newError(Z4AI_E_TRUNCATED, "container still incomplete after 3 rounds")
+		}
+		head, tail = max64(head, nh), max64(tail, nt)
+	}
+	c.src = src
+	return c, nil
+}
+
+func readFull(src io.ReaderAt, off, n int64) ([]byte, error) {
+	b := make([]byte, n)
+	k, err := src.ReadAt(b, off)
+	if int64(k) == n {
+		return b, nil // io.ReaderAt may report io.EOF with a full read at the end
+	}
+	if err == nil {
+		err = io.ErrUnexpectedEOF
+	}
+	return nil, newError(Z4AI_E_IO, fmt.Sprintf("reading bytes %d-%d: %v", off, off+n-1, err))
+}
+
+func min64(a, b int64) int64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 func (c *Container) do(f func(r NativeReader)) error {
@@ -287,6 +372,20 @@ func (c *Container) ReadTensor(index int) ([]byte, error) {
 // ReadTensorInto decodes tensor index into dst (at least its NBytes); returns the bytes written.
 func (c *Container) ReadTensorInto(index int, dst []byte) (int, error) {
 	var n int64
+	if c.src != nil {
+		var off, size int64
+		if err := c.do(func(r NativeReader) {
+			off, size = r.Tensor_extent_offset(int64(index)), r.Tensor_extent_size(int64(index))
+		}); err != nil {
+			return 0, err
+		}
+		stored, err := readFull(c.src, off, size)
+		if err != nil {
+			return 0, err
+		}
+		err = c.do(func(r NativeReader) { n = r.Read_tensor_from(int64(index), stored, off, dst) })
+		return int(n), err
+	}
 	err := c.do(func(r NativeReader) { n = r.Read_tensor(int64(index), dst) })
 	return int(n), err
 }

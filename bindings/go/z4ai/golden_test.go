@@ -232,6 +232,28 @@ func TestGoldenVectors(t *testing.T) {
 			}
 		}
 		c.Close()
+		// The same object through the read-at path (ReadAt of each frame + read_tensor_from).
+		f, err := os.Open(filepath.Join(goldenDir(), "frames", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err = OpenContainerReaderAt(f, int64(len(blob)))
+		if err != nil {
+			t.Fatalf("%s: OpenContainerReaderAt: %v", name, err)
+		}
+		if base != nil {
+			if err := c.AttachBase(base); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, info := range infos {
+			data, err := c.ReadTensor(info.Index)
+			if err != nil || sha(data) != e.Tensors[info.Name].Sha256 {
+				t.Fatalf("%s: tensor %q through io.ReaderAt: %v, sha256 %s", name, info.Name, err, sha(data))
+			}
+		}
+		c.Close()
+		f.Close()
 	}
 	if kinds[""] == 0 || kinds["zstn"] == 0 || kinds["z4dm"] == 0 || kinds["dir"] == 0 {
 		t.Fatalf("manifest lacks a kind: %v", kinds)

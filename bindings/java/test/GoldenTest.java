@@ -181,7 +181,7 @@ public class GoldenTest {
         String cliPath = argv.length > 1 ? argv[1] : null;
         Map<String, Object> manifest = new TreeMap<>((Map<String, Object>) new Json(Files.readString(golden.resolve("manifest.json"))).value());
         Map<String, Integer> kinds = new TreeMap<>();
-        int tensors = 0;
+        int tensors = 0, readAt = 0;
         for (Map.Entry<String, Object> me : manifest.entrySet()) {
             String name = me.getKey();
             Map<String, Object> e = (Map<String, Object>) me.getValue();
@@ -226,6 +226,17 @@ public class GoldenTest {
                         tensors++;
                     }
                 }
+                // The same object through the read-at path (channel reads + read_tensor_from).
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(frames.resolve(name));
+                     ContainerReader r = ContainerReader.open(ch)) {
+                    if (ref != null) r.attachBase(ref);
+                    for (TensorInfo t : r.tensors()) {
+                        byte[] bytes = r.readTensor(t.index);
+                        check(sha(bytes).equals(((Map<String, Object>) want.get(t.name)).get("sha256")),
+                              name + ": tensor " + t.name + " through a read-at channel: sha256 " + sha(bytes));
+                        readAt++;
+                    }
+                }
             }
 
             // Encoder determinism.
@@ -260,7 +271,7 @@ public class GoldenTest {
         }
         check(kinds.keySet().containsAll(Arrays.asList("frame", "zstn", "z4dm", "dir")), "manifest lacks a kind: " + kinds);
         System.out.println("Java: " + manifest.size() + " golden vectors " + kinds + " decoded, " + tensors
-                           + " container tensors read alone; identical output at 1 and 2 threads, one-shot, streamed"
+                           + " container tensors read alone (" + readAt + " again through a read-at channel); identical output at 1 and 2 threads, one-shot, streamed"
                            + (cliPath != null ? " and CLI" : ""));
     }
 }

@@ -76,7 +76,7 @@ FORMAT_VERSION: int = _native.Z4AI_FORMAT_VERSION
 
 
 _LAZY = {"save_file": "safetensors", "load_file": "safetensors", "ZstnReader": "safetensors", "enable_hf": "hf"}
-_SUBMODULES = ("safetensors", "model_delta", "numcodecs", "zarr", "hdf5", "hf")
+_SUBMODULES = ("safetensors", "model_delta", "numcodecs", "zarr", "hdf5", "hf", "dcp", "dask")
 
 
 def __getattr__(name: str):  # PEP 562: optional parts load on first use, never at import

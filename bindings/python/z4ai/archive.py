@@ -127,6 +127,9 @@ class Archive:
         r = ZstnReader.__new__(ZstnReader)
         r._r = _n.TensorReader()
         r._held = [self]  # the archive outlives the reader
+        r._remote = None
+        r._threads = 0
+        r._verify = True
         r._names_cache = None
         try:
             self._a.open_member(self._i(key), r._r)

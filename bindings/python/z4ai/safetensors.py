@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 
 from . import z4ai_swig as _n
 from ._core import Buffer, Effort, _make_cctx, _make_dctx
@@ -115,15 +116,86 @@ def _stats(src: PathLike, dst: PathLike) -> Dict[str, Any]:
             "saved_pct": 100.0 * (1 - b / a) if a else 0.0}
 
 
-def compress_file(src: PathLike, dst: PathLike, **params: Any) -> Dict[str, Any]:
+def compress_file(src: PathLike, dst: Union[PathLike, str], *, storage_options: Optional[Mapping[str, Any]] = None,
+                  part_size: int = 16 << 20, **params: Any) -> Dict[str, Any]:
     """``model.safetensors`` -> ``model.zstn`` (file to file, atomic; input read with pread).
-    Returns sizes, ``ratio`` and ``saved_pct``. Keyword arguments as :func:`compress`."""
+    Returns sizes, ``ratio`` and ``saved_pct``. Keyword arguments as :func:`compress`.
+
+    ``dst`` may be an object-store URL (``s3://bucket/key``, or another fsspec URL whose
+    files upload on close): the container is uploaded while it is compressed (a multipart
+    upload in ``part_size`` parts; a small one is one PUT at the end), and any failure
+    aborts the upload, so no object, partial or not, appears under ``dst``."""
+    from . import remote as _remote
+
+    if not (isinstance(dst, str) and _remote.is_url(dst) and not dst.startswith("file://")):
+        if isinstance(dst, str) and dst.startswith("file://"):
+            dst = dst[len("file://"):]
+        c = _cparams(**params)
+        try:
+            c.safetensors_compress_file(os.fspath(src), os.fspath(dst))
+        finally:
+            c.close()
+        return _stats(src, dst)
+    import mmap
+
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(dst, **dict(storage_options or {}))
+    protocol = fs.protocol[0] if isinstance(fs.protocol, (tuple, list)) else fs.protocol
+    # Object stores publish an upload only when it completes; elsewhere a temporary name
+    # next to the target is renamed into place.
+    direct = protocol in _COMMIT_ON_CLOSE
+    target = path if direct else f"{path}.z4ai-tmp-{os.getpid()}-{os.urandom(6).hex()}"
     c = _cparams(**params)
+    f = None
     try:
-        c.safetensors_compress_file(os.fspath(src), os.fspath(dst))
+        with open(src, "rb") as fin:
+            size = os.fstat(fin.fileno()).st_size
+            with (mmap.mmap(fin.fileno(), 0, access=mmap.ACCESS_READ) if size else _Empty()) as m:
+                f = fs.open(target, "wb", block_size=int(part_size))
+                written = c.safetensors_compress_to(m, lambda piece: f.write(bytes(piece)))
+        f.close()  # completes the upload: the object appears only now
+        f = None
+        if not direct:
+            fs.mv(target, path)
+    except BaseException:
+        if f is not None:
+            _discard(f)
+        if not direct:
+            try:
+                if fs.exists(target):
+                    fs.rm(target)
+            except OSError:
+                pass
+        raise
     finally:
         c.close()
-    return _stats(src, dst)
+    return {"input_size": size, "output_size": written, "ratio": size / written if written else float("inf"),
+            "saved_pct": 100.0 * (1 - written / size) if size else 0.0}
+
+
+#: fsspec protocols whose writes become visible only when the upload completes (close).
+_COMMIT_ON_CLOSE = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl"}
+
+
+class _Empty(bytes):
+    def __enter__(self) -> "_Empty":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+
+def _discard(f: Any) -> None:
+    """Drops an unfinished fsspec upload (s3fs: AbortMultipartUpload) without committing it."""
+    try:
+        if hasattr(f, "discard"):
+            f.discard()
+    finally:
+        try:
+            f.closed = True  # a later close() (or __del__) must not commit what is left
+        except AttributeError:
+            pass
 
 
 def decompress_file(src: PathLike, dst: PathLike, *, threads: int = 0, verify_checksum: bool = True) -> int:
@@ -133,6 +205,84 @@ def decompress_file(src: PathLike, dst: PathLike, *, threads: int = 0, verify_ch
         return d.safetensors_decompress_file(os.fspath(src), os.fspath(dst))
     finally:
         d.close()
+
+
+#: read_numpy(overlap=True) decodes frames at least this big while they download
+#: (below it the one request + one decode is as fast and simpler).
+_STREAM_MIN = 8 << 20
+_STREAM_PIECE = 4 << 20
+_STREAM_BUFFERS = 4
+
+
+class _Stopped(Exception):
+    """The decoding side gave up: the fetch thread stops."""
+
+
+def _is_buffer(obj: Any) -> bool:
+    try:
+        memoryview(obj).release()
+        return True
+    except TypeError:
+        return False
+
+
+def _read_into_of(source: Any, size: Optional[int]) -> Tuple[Any, int]:
+    """A read_into(offset, buf) callback and the input size for the other source kinds:
+    an ``os.pread``-able file descriptor, a callable ``read_at(offset, size) -> bytes``,
+    or a seekable file-like object (``readinto``/``read`` + ``seek``; a lock serialises
+    its seek+read pairs, since decoder threads may read concurrently)."""
+    if isinstance(source, int) and not isinstance(source, bool):
+        fd = source
+        n = os.fstat(fd).st_size if size is None else int(size)
+
+        def read_fd(offset: int, buf: Any) -> None:
+            got = 0
+            while got < len(buf):
+                b = os.pread(fd, len(buf) - got, offset + got)
+                if not b:
+                    raise EOFError(f"fd {fd}: end of file at {offset + got}, {len(buf) - got} bytes short")
+                buf[got:got + len(b)] = b
+                got += len(b)
+
+        return read_fd, n
+    if hasattr(source, "seek") and (hasattr(source, "readinto") or hasattr(source, "read")):
+        lock = threading.Lock()
+        with lock:
+            here = source.tell() if hasattr(source, "tell") else 0
+            n = source.seek(0, os.SEEK_END) if size is None else int(size)
+            source.seek(here)
+        if n is None:
+            raise TypeError("the file object's seek() did not return a position: pass size=")
+
+        def read_file(offset: int, buf: Any) -> None:
+            with lock:
+                source.seek(offset)
+                got = 0
+                while got < len(buf):
+                    if hasattr(source, "readinto"):
+                        k = source.readinto(buf[got:])
+                    else:
+                        b = source.read(len(buf) - got)
+                        k = len(b) if b else 0
+                        buf[got:got + k] = b
+                    if not k:
+                        raise EOFError(f"{source!r}: end of file at {offset + got}, {len(buf) - got} bytes short")
+                    got += k
+
+        return read_file, int(n)
+    if callable(source):
+        if size is None:
+            raise TypeError("a read_at(offset, size) callable needs size= (the input's length)")
+
+        def read_call(offset: int, buf: Any) -> None:
+            b = source(offset, len(buf))
+            if len(b) != len(buf):
+                raise EOFError(f"read_at({offset}, {len(buf)}) returned {len(b)} bytes")
+            buf[:] = b
+
+        return read_call, int(size)
+    raise TypeError(f"cannot read a container from {type(source).__name__}: give a path, a URL, a buffer, a "
+                    "seekable file object, a file descriptor or a read_at(offset, size) callable (with size=)")
 
 
 @dataclass(frozen=True)
@@ -162,20 +312,36 @@ class ZstnReader:
         verify_checksum: verify stored checksums.
     """
 
-    def __init__(self, source: Union[PathLike, Buffer], *, base: Any = None, threads: int = 0,
-                 verify_checksum: bool = True) -> None:
+    def __init__(self, source: Any, *, base: Any = None, threads: int = 0, verify_checksum: bool = True,
+                 size: Optional[int] = None, storage_options: Optional[Mapping[str, Any]] = None) -> None:
         self._r = _n.TensorReader()
         self._held: List[Any] = []
+        self._remote: Any = None  # the RangedObject of a URL source
+        self._threads = int(threads)
+        self._verify = bool(verify_checksum)
         try:
             self._r.set_param(_n.Z4AI_D_THREADS, int(threads))
             if not verify_checksum:
                 self._r.set_param(_n.Z4AI_D_VERIFY_CHECKSUM, 0)
+            from . import remote as _remote
+
+            if isinstance(source, str) and _remote.is_url(source) and not source.startswith("file://"):
+                source = _remote.open_object(source, **dict(storage_options or {}))
+            elif isinstance(source, str) and source.startswith("file://"):
+                source = source[len("file://"):]
             if isinstance(source, (str, os.PathLike)):
                 self._r.open_file(os.fspath(source))
-            else:
+            elif isinstance(source, _remote.RangedObject):
+                self._remote = source
+                self._held.append(source)
+                self._r.open_source(source.read_into, source.size)
+            elif _is_buffer(source):
                 mv = memoryview(source).cast("B")  # pinned while the reader is open
                 self._held.append(mv)
                 self._r.open_memory(mv)
+            else:
+                read_into, n = _read_into_of(source, size)
+                self._r.open_source(read_into, n)
             self._names_cache: Optional[List[str]] = None
             if base is not None:
                 self.attach_base(base)
@@ -184,9 +350,40 @@ class ZstnReader:
             raise
 
     @classmethod
-    def open(cls, source: Union[PathLike, Buffer], **kwargs: Any) -> "ZstnReader":
+    def open(cls, source: Any, **kwargs: Any) -> "ZstnReader":
         """Same as the constructor (reads well in ``with ZstnReader.open(p) as r:``)."""
         return cls(source, **kwargs)
+
+    @classmethod
+    def open_url(cls, url: str, *, threads: int = 0, verify_checksum: bool = True, base: Any = None,
+                 **storage_options: Any) -> "ZstnReader":
+        """Opens a container at ``s3://``, ``http(s)://`` (presigned URLs too), ``gs://``,
+        ``file://`` or any fsspec URL, reading only what is needed: opening costs one to
+        three ranged requests (trailer + index, prefix), one tensor one ranged request of
+        its frame. ``storage_options`` go to the filesystem (``endpoint_url``, ``key``,
+        ...); ``retries``, ``backoff``, ``headers`` and ``timeout`` tune the reads
+        (see :mod:`z4ai.remote`)."""
+        from . import remote as _remote
+
+        if url.startswith("file://") or not _remote.is_url(url):
+            return cls(url[len("file://"):] if url.startswith("file://") else url, threads=threads,
+                       verify_checksum=verify_checksum, base=base)
+        return cls(_remote.open_object(url, **storage_options), threads=threads, verify_checksum=verify_checksum,
+                   base=base)
+
+    @classmethod
+    def from_obstore(cls, store: Any, path: str, *, threads: int = 0, verify_checksum: bool = True,
+                     **kwargs: Any) -> "ZstnReader":
+        """Opens ``path`` of an obstore store (``obstore.store.S3Store``, ``HTTPStore``,
+        ``LocalStore``, ...) with ranged ``get`` requests pinned to the object's ETag."""
+        from . import remote as _remote
+
+        return cls(_remote.from_obstore(store, path, **kwargs), threads=threads, verify_checksum=verify_checksum)
+
+    @property
+    def remote(self) -> Any:
+        """The :class:`z4ai.remote.RangedObject` a URL reader reads through (None if local)."""
+        return self._remote
 
     def attach_base(self, base: Any) -> None:
         """Gives a model delta its base (a path, a buffer or an open ZstnReader)."""
@@ -258,9 +455,13 @@ class ZstnReader:
         """The raw bytes of one tensor (decodes only its frame)."""
         return self._r.read_tensor_bytes(self._i(key))
 
-    def read_numpy(self, key: Union[str, int], *, out: Any = None) -> Any:
+    def read_numpy(self, key: Union[str, int], *, out: Any = None, overlap: bool = False) -> Any:
         """One tensor as a NumPy array of its dtype and shape (bf16/fp8 via ml_dtypes when
-        installed, else same-width unsigned ints); ``out`` is filled and returned if given."""
+        installed, else same-width unsigned ints); ``out`` is filled and returned if given.
+        Remote: one ranged request of the tensor's frame, read straight into the reader's
+        buffer, then decoded. ``overlap=True`` decodes a frame of 8 MiB or more while it
+        downloads instead (through the streaming decoder; slower on loopback, where the
+        one-shot decode is 2-4x faster than the transfer: docs/BENCHMARKS.md)."""
         import numpy as np
 
         i = self._i(key)
@@ -273,8 +474,112 @@ class ZstnReader:
         elif out.nbytes != info.nbytes:
             raise ValueError(f"read_numpy(out=...): out has {out.nbytes} bytes, tensor {info.name!r} "
                              f"has {info.nbytes}")
-        self._r.read_tensor(i, out.reshape(-1).view(np.uint8))
+        flat = out.reshape(-1).view(np.uint8)
+        if overlap and self._remote is not None and info.method == "frame" and info.stored_size >= _STREAM_MIN:
+            self._read_streaming(i, info, flat)
+        else:
+            self._r.read_tensor(i, flat)
         return out
+
+    def _read_streaming(self, i: int, info: "TensorInfo", flat: Any) -> None:
+        # One ranged request; a fetch thread reads the body into a few recycled piece
+        # buffers while this thread feeds each to the frame's streaming decoder (which
+        # copies what it keeps; both threads release the GIL): decode overlaps transfer.
+        import queue
+
+        off, n = self._r.tensor_extent_offset(i), self._r.tensor_extent_size(i)
+        free: "queue.Queue[Any]" = queue.Queue()
+        for _ in range(_STREAM_BUFFERS):
+            free.put(bytearray(_STREAM_PIECE))
+        full: "queue.Queue[Any]" = queue.Queue()
+        stop = threading.Event()
+
+        def take() -> Any:
+            while not stop.is_set():
+                try:
+                    return free.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+            raise _Stopped()
+
+        def pull() -> None:
+            try:
+                self._remote.stream_pieces(off, off + n, take, lambda b, k: full.put((b, k)))
+                full.put(None)
+            except _Stopped:
+                pass
+            except BaseException as e:  # handed to the decoding thread
+                full.put(e)
+
+        d = _make_dctx(self._threads, self._verify)
+        t = threading.Thread(target=pull, name="z4ai-fetch", daemon=True)
+        t.start()
+        made = used = 0
+        remaining = 1
+        try:
+            while True:
+                item = full.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                b, k = item
+                mv = memoryview(b)[:k]
+                at = 0
+                while at < k and remaining != 0:
+                    remaining = d.decompress_stream(flat[made:], mv[at:])
+                    step, wrote = d.last_src_pos(), d.last_dst_pos()
+                    at += step
+                    made += wrote
+                    if step == 0 and wrote == 0:
+                        break
+                mv.release()
+                used += at
+                free.put(b)
+                if at < k:  # bytes past the frame's end, or a decoder that stopped
+                    break
+            if remaining != 0 or used != n or made != info.nbytes:
+                from ._errors import error_class
+
+                raise error_class("Z4AI_E_CORRUPT")(
+                    _n.Z4AI_E_CORRUPT, "Z4AI_E_CORRUPT",
+                    f"tensor {info.name!r}: its {n}-byte frame decoded to {made} of {info.nbytes} bytes "
+                    f"(consumed {used}, frame {'complete' if remaining == 0 else 'incomplete'})")
+        finally:
+            stop.set()
+            t.join()
+            d.close()
+
+    def read_many(self, keys: Optional[Iterable[Union[str, int]]] = None, *, gap: int = 1 << 20,
+                  max_range: int = 64 << 20, max_workers: int = 8) -> Dict[str, Any]:
+        """``{name: ndarray}`` for several tensors (all if ``keys`` is None). Remote: their
+        frames' extents are merged into few ranges (neighbours within ``gap`` bytes join,
+        ranges stop at ``max_range``), fetched concurrently, and each tensor is decoded as
+        soon as the range holding it arrives."""
+        import numpy as np
+
+        idx = [self._i(k) for k in (range(len(self._names)) if keys is None else keys)]
+        outs = {}
+        for i in idx:
+            outs[i] = np.empty(self.info(i).shape, dtype=numpy_dtype_for(self._r.tensor_dtype(i)))
+        if self._remote is None:
+            for i in idx:
+                self._r.read_tensor(i, outs[i].reshape(-1).view(np.uint8))
+            return {self._names[i]: outs[i] for i in idx}
+        from . import remote as _remote
+
+        ext = {i: (self._r.tensor_extent_offset(i), self._r.tensor_extent_size(i)) for i in idx}
+        ranges = _remote.coalesce(ext.values(), gap=gap, max_range=max_range)
+        todo = sorted((o, i) for i, (o, n) in ext.items() if n > 0)
+        for i, (o, n) in ext.items():
+            if n == 0:  # empty or a base copy: nothing to fetch
+                self._r.read_tensor(i, outs[i].reshape(-1).view(np.uint8))
+        for a, b, data in self._remote.fetch_ranges(ranges, max_workers=max_workers):
+            for o, i in todo:
+                n = ext[i][1]
+                if a <= o and o + n <= b:
+                    self._r.read_tensor_from(i, data, a, outs[i].reshape(-1).view(np.uint8))
+        return {self._names[i]: outs[i] for i in idx}
 
     def read_elements(self, key: Union[str, int], first: int, count: int) -> Any:
         """Elements ``[first, first + count)`` (row-major) of one tensor as a 1-D array,
@@ -371,10 +676,14 @@ def save_numpy(tensors: Mapping[str, Any], path: PathLike, metadata: Optional[Ma
             "saved_pct": 100.0 * (1 - len(blob) / len(st))}
 
 
-def load_numpy(path: Union[PathLike, Buffer], **kwargs: Any) -> Dict[str, Any]:
-    """``{name: ndarray}`` from a ``.zstn`` or a plain ``.safetensors`` file."""
-    with ZstnReader(path, **kwargs) as r:
-        return {name: r.read_numpy(name) for name in r}
+def load_numpy(path: Any, names: Optional[Iterable[str]] = None, *,
+               storage_options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Dict[str, Any]:
+    """``{name: ndarray}`` from a ``.zstn`` or a plain ``.safetensors`` file, a URL
+    (``s3://``, ``https://``, ... : only the tensors asked for are fetched, in few
+    coalesced ranged requests) or any source :class:`ZstnReader` takes. ``names``: the
+    tensors to load (default: all)."""
+    with ZstnReader(path, storage_options=storage_options, **kwargs) as r:
+        return r.read_many(names)
 
 
 def save_file(tensors: Mapping[str, Any], path: PathLike, metadata: Optional[Mapping[str, str]] = None,
@@ -397,17 +706,25 @@ _TORCH_DTYPES = {"fp64": "float64", "fp32": "float32", "fp16": "float16", "bf16"
                  "uint64": "uint64", "bool": "bool"}
 
 
-def load_file(path: Union[PathLike, Buffer], device: str = "cpu", **kwargs: Any) -> Dict[str, Any]:
+def load_file(path: Any, device: str = "cpu", names: Optional[Iterable[str]] = None, *,
+              storage_options: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> Dict[str, Any]:
     """Drop-in for ``safetensors.torch.load_file``: ``{name: torch.Tensor}`` from a
-    ``.zstn`` (or a plain ``.safetensors``) file. Needs torch (the ``hf`` extra)."""
+    ``.zstn`` (or a plain ``.safetensors``) file or a URL (only the tensors in ``names``
+    are fetched, in few coalesced ranged requests). Needs torch (the ``hf`` extra)."""
     import torch
 
     out: Dict[str, Any] = {}
-    with ZstnReader(path, **kwargs) as r:
-        for name in r:
+    with ZstnReader(path, storage_options=storage_options, **kwargs) as r:
+        wanted = list(r) if names is None else list(names)
+        if r.remote is not None:
+            arrays = r.read_many(wanted)
+        for name in wanted:
             info = r.info(name)
             dt = getattr(torch, _TORCH_DTYPES[info.dtype])
-            raw = bytearray(r.read(name))
+            if r.remote is not None:
+                raw = bytearray(arrays[name].reshape(-1).view("uint8").tobytes()) if info.nbytes else bytearray()
+            else:
+                raw = bytearray(r.read(name))
             t = torch.frombuffer(raw, dtype=dt) if raw else torch.empty(0, dtype=dt)
             out[name] = t.reshape(info.shape).to(device)
     return out

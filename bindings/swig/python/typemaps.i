@@ -166,3 +166,6 @@ static PyObject* z4ai_swig_finish_bytes(PyObject* b, size_t n, int ok) {
                                                         (uint64_t)length, &written)));
     }
 }
+
+/* Trampolines for the C ABI callbacks (before any class: %extend bodies use them). */
+%include "callbacks.i"

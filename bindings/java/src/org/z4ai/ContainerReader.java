@@ -1,6 +1,7 @@
 package org.z4ai;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,21 @@ import java.util.List;
  */
 public final class ContainerReader implements AutoCloseable {
     private Reader r = new Reader();
+    private ReadAt source; // set when opened over a read-at source (remote, channel)
+
+    /**
+     * A read-at source: fills {@code dst}'s remaining bytes with the input bytes starting at
+     * {@code offset} (an HTTP range GET, an object-store read, a file channel...). It must
+     * fill them all or throw. Called from the thread using the reader.
+     */
+    @FunctionalInterface
+    public interface ReadAt {
+        void readFully(long offset, ByteBuffer dst) throws java.io.IOException;
+    }
+
+    /** First sizes fetched to open over a read-at source: the prefix, and the trailer plus the
+     *  index of a container with a few dozen tensors (a bigger index costs one read more). */
+    private static final int HEAD_BYTES = 64, TAIL_BYTES = 8192 - 64;
 
     private ContainerReader() { r.set_param(z4ai_swig.Z4AI_D_THREADS, 0); }
 
@@ -45,6 +61,66 @@ public final class ContainerReader implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Opens an input of {@code size} bytes read through {@code src}: its first 64 and last 8 KiB
+     * now (more if its index is bigger), then each tensor with one read of its frame. The
+     * reads happen in Java; the native reader decodes what they return.
+     */
+    public static ContainerReader open(ReadAt src, long size) throws java.io.IOException {
+        ContainerReader c = new ContainerReader();
+        try {
+            long head = Math.min(HEAD_BYTES, size), tail = Math.min(TAIL_BYTES, size);
+            ByteBuffer h = null, t = null;
+            for (int round = 0;; round++) {
+                if (h == null || h.capacity() < head) h = fetch(src, 0, head);
+                if (t == null || t.capacity() < tail) t = fetch(src, size - tail, tail);
+                if (c.r.open_parts(size, h.duplicate(), t.duplicate()) == 0) break;
+                if (round == 3) throw new java.io.IOException("container still incomplete after " + round + " rounds");
+                head = Math.max(head, c.r.parts_head_needed());
+                tail = Math.max(tail, c.r.parts_tail_needed());
+            }
+            c.source = src;
+        } catch (RuntimeException | java.io.IOException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Opens a container read through a channel (e.g. {@code FileChannel.open(path)}); reads are
+     *  positioned and serialised on the channel. The channel stays the caller's to close. */
+    public static ContainerReader open(SeekableByteChannel ch) throws java.io.IOException {
+        return open((offset, dst) -> {
+            synchronized (ch) {
+                ch.position(offset);
+                while (dst.hasRemaining())
+                    if (ch.read(dst) < 0) throw new java.io.EOFException("channel ended at " + ch.position());
+            }
+        }, ch.size());
+    }
+
+    private static ByteBuffer fetch(ReadAt src, long offset, long n) throws java.io.IOException {
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(n));
+        src.readFully(offset, b);
+        if (b.hasRemaining()) throw new java.io.EOFException("read-at source returned " + b.position() + " of " + n + " bytes");
+        b.flip();
+        return b;
+    }
+
+    /** Decodes tensor index into dst (at least its size) from its frame, read through the source. */
+    private int readFromSource(int index, ByteBuffer dst) {
+        Reader n = r();
+        long off = n.tensor_extent_offset(index), size = n.tensor_extent_size(index);
+        ByteBuffer stored;
+        try {
+            stored = fetch(source, off, size);
+        } catch (java.io.IOException e) {
+            throw new Z4aiException(z4ai_swig.Z4AI_E_IO, "Z4AI_E_IO",
+                                    "reading bytes " + off + "-" + (off + size - 1) + " failed: " + e);
+        }
+        return (int) n.read_tensor_from(index, stored, off, dst);
     }
 
     private Reader r() {
@@ -97,7 +173,8 @@ public final class ContainerReader implements AutoCloseable {
     /** The decoded bytes of one tensor. */
     public byte[] readTensor(int index) {
         byte[] out = new byte[Math.toIntExact(r().tensor_nbytes(index))];
-        r().read_tensor(index, ByteBuffer.wrap(out));
+        if (source != null) readFromSource(index, ByteBuffer.wrap(out));
+        else r().read_tensor(index, ByteBuffer.wrap(out));
         return out;
     }
 
@@ -105,7 +182,7 @@ public final class ContainerReader implements AutoCloseable {
 
     /** Decodes one tensor into dst's remaining bytes (direct buffers: no copy); advances dst. */
     public int readTensor(int index, ByteBuffer dst) {
-        int n = (int) r().read_tensor(index, dst);
+        int n = source != null ? readFromSource(index, dst) : (int) r().read_tensor(index, dst);
         dst.position(dst.position() + n);
         return n;
     }

@@ -1,4 +1,4 @@
-#include "codec/planes_decode.hpp"
+#include "layout/planes/planes_fused_decode.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,4 +1,4 @@
-// planes_decode.hpp - fast path for the planes layout: stored planes are merged
+// planes_fused_decode.hpp - fast path for the planes layout: stored planes are merged
 // straight from the payload (no copy); Huffman (backend 4) and escape-coded
 // (backend 5) planes are decoded block by block, each block merged into the
 // output while it is still in cache.
@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "codec/chunk_codec.hpp"
+#include "layout/layout.hpp"
 
 namespace z4ai {
 
