@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -105,6 +106,23 @@ void on_signal(int sig) {
         if (g_signals[i] == sig) ::sigaction(sig, &g_previous[i], nullptr);
     ::raise(sig);
 }
+
+// Blocks SIGINT/SIGTERM/SIGHUP while a temporary is created and registered, so a signal
+// arriving between the two is delivered after registration (and cleans it up).
+class SignalBlock {
+   public:
+    SignalBlock() {
+        install_signal_cleanup();
+        sigset_t set;
+        sigemptyset(&set);
+        for (int s : g_signals) sigaddset(&set, s);
+        pthread_sigmask(SIG_BLOCK, &set, &old_);
+    }
+    ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
+   private:
+    sigset_t old_;
+};
 
 [[noreturn]] void fail_errno(const std::string& what) { fail(Code::io, what + ": " + std::strerror(errno)); }
 
@@ -311,6 +329,7 @@ OutputFile::OutputFile(const std::string& path, mode_t mode, bool respect_umask)
     std::string name = path + ".z4tmp.XXXXXX";
     std::vector<char> buf(name.begin(), name.end());
     buf.push_back(0);
+    SignalBlock block;
     int fd = ::mkostemp(buf.data(), O_CLOEXEC);
     if (fd < 0) fail_errno(path + ": cannot create a temporary file");
     fd_ = Fd(fd);
@@ -338,6 +357,7 @@ TempDir::TempDir(const std::string& target) : target_(target) {
     std::string name = parent_of(target) + "/." + base_name_of(target) + ".z4ai-partial-XXXXXX";
     std::vector<char> buf(name.begin(), name.end());
     buf.push_back(0);
+    SignalBlock block;
     if (!::mkdtemp(buf.data())) fail_errno(target + ": cannot create a temporary directory");
     path_ = buf.data();
     slot_ = register_temp(path_, true);
