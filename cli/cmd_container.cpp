@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -14,7 +15,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <chrono>
 #include <vector>
 
 #include "commands.hpp"
@@ -158,6 +158,17 @@ struct ArchivePtr {
 void check(z4ai_status s, const z4ai_archive* a, const std::string& what = "") {
     if (s != Z4AI_OK) check(s, z4ai_archive_last_error(a), what);
 }
+z4ai_member_info member_info(z4ai_archive* a, size_t i) {
+    z4ai_member_info m;
+    m.struct_size = sizeof m;
+    check(z4ai_archive_member_info(a, i, &m), a);
+    return m;
+}
+size_t member_count(const z4ai_archive* a) {
+    size_t n = 0;
+    check(z4ai_archive_member_count(a, &n), a);
+    return n;
+}
 
 // "[3/12 files] 40.0% 1.2 GiB / 3.0 GiB" on a terminal, at most 5 times a second.
 struct TtyProgress {
@@ -169,8 +180,8 @@ struct TtyProgress {
         if (!p->enabled || (f < ft && now - p->last < std::chrono::milliseconds(200))) return;
         p->last = now;
         std::fprintf(stderr, "\r[%llu/%llu files] %5.1f%%  %.1f / %.1f MiB   ", (unsigned long long)f,
-                     (unsigned long long)ft, bt ? 100.0 * double(b) / double(bt) : 100.0, double(b) / 1048576.0,
-                     double(bt) / 1048576.0);
+                     (unsigned long long)ft, bt ? 100.0 * double(b) / double(bt) : 100.0,
+                     double(b) / 1048576.0, double(bt) / 1048576.0);
     }
     void done() {
         if (enabled) std::fputs("\r\033[K", stderr);
@@ -178,14 +189,10 @@ struct TtyProgress {
 };
 
 uint64_t archive_stored_bytes(z4ai_archive* a, uint64_t* raw) {
-    size_t n = 0;
-    z4ai_archive_member_count(a, &n);
     uint64_t stored = 0;
     *raw = 0;
-    for (size_t i = 0; i < n; ++i) {
-        z4ai_member_info m;
-        m.struct_size = sizeof m;
-        check(z4ai_archive_member_info(a, i, &m), a);
+    for (size_t i = 0, n = member_count(a); i < n; ++i) {
+        z4ai_member_info m = member_info(a, i);
         stored += m.stored_size;
         *raw += m.size;
     }
@@ -225,7 +232,8 @@ int decompress_directory(const Options& o, const std::string& dir) {
         out = strip(d, ".z4ai");
     }
     refuse_existing(o, out);
-    if (exists(out)) throw CliError{out + ": exists; remove it first (directories are never merged or replaced)"};
+    if (exists(out))
+        throw CliError{out + ": exists; remove it first (directories are never merged or replaced)"};
     TtyProgress progress{!o.quiet && stderr_is_terminal()};
     z4ai_status s = z4ai_archive_restore(a.a, out.c_str(), TtyProgress::callback, &progress);
     progress.done();
@@ -259,12 +267,8 @@ bool split_archive_path(const std::string& path, ArchiveRef& ref) {
 size_t find_member(z4ai_archive* a, const ArchiveRef& ref) {
     size_t index = 0;
     if (z4ai_archive_find(a, ref.member.c_str(), &index) == Z4AI_OK) return index;
-    size_t n = 0;
-    z4ai_archive_member_count(a, &n);
-    for (size_t i = 0; i < n; ++i) {
-        z4ai_member_info m;
-        m.struct_size = sizeof m;
-        check(z4ai_archive_member_info(a, i, &m), a);
+    for (size_t i = 0, n = member_count(a); i < n; ++i) {
+        z4ai_member_info m = member_info(a, i);
         if (ref.member == m.stored) return i;
     }
     throw CliError{ref.archive + ": no member '" + ref.member + "'"};
@@ -318,9 +322,7 @@ void open_for_reading(const Options& o, const std::string& path, Opened& x, cons
         size_t index = find_member(x.archive.a, ref);
         check(z4ai_archive_open_member(x.archive.a, index, x.reader.r), x.archive.a, path);
         z4ai_reader_kind(x.reader.r, &x.kind);
-        z4ai_member_info m;
-        m.struct_size = sizeof m;
-        check(z4ai_archive_member_info(x.archive.a, index, &m), x.archive.a);
+        z4ai_member_info m = member_info(x.archive.a, index);
         x.stored_size = m.stored_size;
         return;
     } else {
@@ -336,7 +338,8 @@ void open_for_reading(const Options& o, const std::string& path, Opened& x, cons
 }
 
 // Opens ARCHIVE (member = "") or ARCHIVE/MEMBER; false if path is no archive.
-bool open_archive_ref(const Options& o, const std::string& path, ArchivePtr& a, ArchiveRef& ref, size_t* index) {
+bool open_archive_ref(const Options& o, const std::string& path, ArchivePtr& a, ArchiveRef& ref,
+                      size_t* index) {
     if (!split_archive_path(path, ref)) return false;
     check(z4ai_archive_set_param(a.a, Z4AI_D_THREADS, o.threads), a.a);
     check(z4ai_archive_open(a.a, ref.archive.c_str()), a.a, ref.archive);
@@ -352,8 +355,8 @@ int print_archive_members(z4ai_archive* a) {
         m.struct_size = sizeof m;
         check(z4ai_archive_member_info(a, i, &m), a);
         std::string base = m.base_index >= 0 ? std::string("  (base: ") + m.base + ")" : "";
-        std::printf("%-56s %-11s %12llu %12llu%s\n", m.path, member_kind_label(m.kind), (unsigned long long)m.size,
-                    (unsigned long long)m.stored_size, base.c_str());
+        std::printf("%-56s %-11s %12llu %12llu%s\n", m.path, member_kind_label(m.kind),
+                    (unsigned long long)m.size, (unsigned long long)m.stored_size, base.c_str());
     }
     return 0;
 }
@@ -728,9 +731,7 @@ bool info_container(const Options& o, const std::string& path, std::string* desc
                 print_archive_members(a.a);
                 return true;
             }
-            z4ai_member_info m;
-            m.struct_size = sizeof m;
-            check(z4ai_archive_member_info(a.a, index, &m), a.a);
+            z4ai_member_info m = member_info(a.a, index);
             if (m.kind != Z4AI_MEMBER_CONTAINER && m.kind != Z4AI_MEMBER_MODEL_DELTA) {
                 if (describe_json)
                     throw CliError{path + ": --json describes archives and containers, not a " +

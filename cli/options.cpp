@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,12 +19,15 @@ long long parse_number(const std::string& flag, const std::string& text) {
     if (text.empty() || errno || !end || end == text.c_str())
         throw CliError{flag + ": not a number: '" + text + "'"};
     std::string suffix(end);
+    int shift = 0;
     if (suffix == "K" || suffix == "KiB" || suffix == "k" || suffix == "KB")
-        v <<= 10;
+        shift = 10;
     else if (suffix == "M" || suffix == "MiB" || suffix == "m" || suffix == "MB")
-        v <<= 20;
-    else if (!suffix.empty())
-        throw CliError{flag + ": not a number: '" + text + "'"};
+        shift = 20;
+    // A shifted value past the range is an error, not signed-overflow UB.
+    if (shift && (v < 0 || v > (LLONG_MAX >> shift))) throw CliError{flag + ": out of range: '" + text + "'"};
+    v = static_cast<long long>(static_cast<unsigned long long>(v) << shift);
+    if (!shift && !suffix.empty()) throw CliError{flag + ": not a number: '" + text + "'"};
     return v;
 }
 

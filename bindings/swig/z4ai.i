@@ -154,6 +154,8 @@ static int z4ai_swig_own_copy(void** slot, const void* p, size_t n) {
 %ignore z4ai_out_buffer;
 %ignore z4ai_tensor_info; /* containers: read through Reader's per-field accessors */
 %ignore z4ai_read_at_fn;
+%ignore z4ai_member_info; /* archives: read through Archive's per-field accessors */
+%ignore z4ai_progress_fn;
 %ignore Z4AI_CONTENT_SIZE_UNKNOWN; /* UINT64_MAX: use Z4AI_SWIG_CONTENT_SIZE_UNKNOWN */
 #define Z4AI_API
 %include "z4ai.h"
@@ -542,3 +544,6 @@ typedef struct z4ai_swig_dctx {
 #else
 %include "container.i"
 #endif
+
+/* ---- directory archives (every language) -------------------------------- */
+%include "z4ai_archive.i"

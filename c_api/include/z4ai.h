@@ -340,8 +340,10 @@ Z4AI_API z4ai_status z4ai_safetensors_compress_bound(const void* src, size_t src
 /** .safetensors bytes -> .zstn container. */
 Z4AI_API z4ai_status z4ai_safetensors_compress(z4ai_cctx* cctx, void* dst, size_t dst_capacity, const void* src,
                                                size_t src_size, size_t* written);
-/** File to file (input memory-mapped; output written to a temporary file in the same
- *  directory, then renamed into place, so a failure leaves no partial file). */
+/** File to file (input read with pread: a file truncated meanwhile is Z4AI_E_TRUNCATED,
+ *  never SIGBUS; output written to a unique temporary file in the same directory, then
+ *  renamed into place, so a failure or SIGINT/SIGTERM leaves no partial file; an existing
+ *  output that is a character device or FIFO, e.g. /dev/null, is written in place). */
 Z4AI_API z4ai_status z4ai_safetensors_compress_file(z4ai_cctx* cctx, const char* src_path, const char* dst_path,
                                                     uint64_t* written);
 /** Size of the .safetensors file a .zstn or .z4dm restores to (reads its index). */

@@ -20,7 +20,8 @@ struct z4ai_archive_s {
 };
 
 static_assert(Z4AI_ARCHIVE_VERSION == z4ai::archive::kVersion, "archive version");
-static_assert(Z4AI_MEMBER_DIRECTORY == static_cast<int>(z4ai::archive::MemberKind::directory), "member kinds");
+static_assert(Z4AI_MEMBER_DIRECTORY == static_cast<int>(z4ai::archive::MemberKind::directory),
+              "member kinds");
 
 namespace {
 
@@ -171,7 +172,8 @@ z4ai_status z4ai_archive_read(z4ai_archive* archive, size_t index, void* dst, si
         z4ai::archive::Archive& a = open_archive(archive);
         const z4ai::archive::Member& m = a.manifest().members[checked_index(a, index)];
         if (m.kind == z4ai::archive::MemberKind::directory) fail(Code::wrong_kind, m.path + ": a directory");
-        if (m.size > dst_capacity) fail(Code::dst_too_small, m.path + ": " + std::to_string(m.size) + " bytes");
+        if (m.size > dst_capacity)
+            fail(Code::dst_too_small, m.path + ": " + std::to_string(m.size) + " bytes");
         BoundedMemorySink sink(static_cast<uint8_t*>(dst), dst_capacity);
         a.extract(index, sink);
         *written = static_cast<size_t>(sink.written);
@@ -189,7 +191,8 @@ z4ai_status z4ai_archive_extract(z4ai_archive* archive, size_t index, const char
     });
 }
 
-z4ai_status z4ai_archive_restore(z4ai_archive* archive, const char* dst_dir, z4ai_progress_fn progress, void* user) {
+z4ai_status z4ai_archive_restore(z4ai_archive* archive, const char* dst_dir, z4ai_progress_fn progress,
+                                 void* user) {
     return guarded(archive, [&] {
         require_ptr(dst_dir, "dst_dir");
         open_archive(archive).restore(dst_dir, progress_of(progress, user));

@@ -32,8 +32,8 @@ struct Member {
     std::string stored;  // relative path of its file inside the archive ("" for a directory)
     std::string base;    // model_delta: path of the member it is stored against
     MemberKind kind = MemberKind::plain;
-    uint64_t size = 0;       // restored bytes
-    uint32_t mode = 0;       // permission bits (0: not recorded, umask default)
+    uint64_t size = 0;        // restored bytes
+    uint32_t mode = 0;        // permission bits (0: not recorded, umask default)
     bool has_digest = false;  // XXH3-128 of the restored bytes (version 2)
     std::array<uint8_t, 16> digest{};
     int64_t base_index = -1;
@@ -48,6 +48,20 @@ struct Manifest {
 // Code::version_unsupported.
 Manifest parse_manifest(std::string_view json);
 std::string serialize_manifest(const Manifest& m);
+
+// Writes to an open file descriptor (members of archives and restores).
+class FdSink final : public Sink {
+   public:
+    FdSink(int fd, std::string shown) : fd_(fd), shown_(std::move(shown)) {}
+    void write(const uint8_t* data, size_t n) override {
+        fs::write_all(fd_, data, n, shown_);
+        written += n;
+    }
+
+   private:
+    int fd_;
+    std::string shown_;
+};
 
 // files_done, files_total, bytes_done, bytes_total (bytes of the original files).
 using Progress = std::function<void(uint64_t, uint64_t, uint64_t, uint64_t)>;
@@ -74,7 +88,7 @@ class Archive {
     const Manifest& manifest() const { return manifest_; }
     const std::string& path() const { return path_; }
     size_t find(std::string_view path) const;  // SIZE_MAX if absent
-    uint64_t stored_size(size_t i);             // size of the member's stored file
+    uint64_t stored_size(size_t i);            // size of the member's stored file
     // A reader over a container / model-delta member, bases opened from the archive and
     // attached (appended to `bases`, which must outlive the reader).
     std::unique_ptr<ContainerReader> open_container(size_t i,

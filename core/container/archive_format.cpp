@@ -11,7 +11,9 @@
 namespace z4ai::archive {
 namespace {
 
-[[noreturn]] void corrupt(const std::string& what) { fail(Code::corrupt, std::string(kManifestName) + ": " + what); }
+[[noreturn]] void corrupt(const std::string& what) {
+    fail(Code::corrupt, std::string(kManifestName) + ": " + what);
+}
 
 std::string hex(const std::array<uint8_t, 16>& d) {
     static const char* digits = "0123456789abcdef";
@@ -81,9 +83,11 @@ Member read_member(json::Cursor& c, uint32_t version, bool directory) {
     if (!have_path) corrupt("member without a path");
     fs::validate_relative_path(m.path, static_cast<int32_t>(Code::corrupt), "manifest path");
     if (directory) return m;
-    if (!have_stored || !have_kind || !have_size) corrupt("file " + m.path.substr(0, 200) + ": needs stored, kind and size");
+    if (!have_stored || !have_kind || !have_size)
+        corrupt("file " + m.path.substr(0, 200) + ": needs stored, kind and size");
     fs::validate_relative_path(m.stored, static_cast<int32_t>(Code::corrupt), "manifest stored name");
-    if (m.kind == MemberKind::model_delta && m.base.empty()) corrupt("model delta " + m.path.substr(0, 200) + " without a base");
+    if (m.kind == MemberKind::model_delta && m.base.empty())
+        corrupt("model delta " + m.path.substr(0, 200) + " without a base");
     if (m.kind != MemberKind::model_delta && !m.base.empty()) corrupt("only a model delta has a base");
     return m;
 }
@@ -91,7 +95,8 @@ Member read_member(json::Cursor& c, uint32_t version, bool directory) {
 // Every proper prefix directory of p ("a/b/c" -> "a", "a/b").
 std::vector<std::string> prefixes(const std::string& p) {
     std::vector<std::string> out;
-    for (size_t at = p.find('/'); at != std::string::npos; at = p.find('/', at + 1)) out.push_back(p.substr(0, at));
+    for (size_t at = p.find('/'); at != std::string::npos; at = p.find('/', at + 1))
+        out.push_back(p.substr(0, at));
     return out;
 }
 
@@ -127,9 +132,9 @@ Manifest parse_manifest(std::string_view text) {
             uint64_t v = c.read_u64();
             if (v < 1) corrupt("version 0");
             if (v > kVersion)
-                fail(Code::version_unsupported, std::string(kManifestName) + ": archive version " +
-                                                    std::to_string(v) + " is newer than this library reads (" +
-                                                    std::to_string(kVersion) + ")");
+                fail(Code::version_unsupported,
+                     std::string(kManifestName) + ": archive version " + std::to_string(v) +
+                         " is newer than this library reads (" + std::to_string(kVersion) + ")");
             m.version = static_cast<uint32_t>(v);
         } else if (key == "files" || key == "directories") {
             bool is_dirs = key == "directories";
@@ -138,7 +143,8 @@ Manifest parse_manifest(std::string_view text) {
             c.begin_array();
             while (c.next_item()) {
                 if (m.members.size() + dirs.size() >= (1u << 20)) corrupt("more than 2^20 members");
-                (is_dirs ? dirs : m.members).push_back(read_member(c, m.version ? m.version : kVersion, is_dirs));
+                (is_dirs ? dirs : m.members)
+                    .push_back(read_member(c, m.version ? m.version : kVersion, is_dirs));
             }
         } else {
             c.skip_value();
@@ -158,7 +164,8 @@ Manifest parse_manifest(std::string_view text) {
         if (e.kind != MemberKind::directory) {
             file_paths.insert(e.path);
             if (e.stored == kManifestName) corrupt("a member stored as the manifest itself");
-            if (!stored.insert(e.stored).second) corrupt("two members stored as \"" + e.stored.substr(0, 200) + "\"");
+            if (!stored.insert(e.stored).second)
+                corrupt("two members stored as \"" + e.stored.substr(0, 200) + "\"");
         }
     }
     for (const Member& e : m.members) {
@@ -166,7 +173,8 @@ Manifest parse_manifest(std::string_view text) {
             if (file_paths.count(p)) corrupt("\"" + p.substr(0, 200) + "\" is both a file and a directory");
         if (e.kind != MemberKind::directory)
             for (const std::string& p : prefixes(e.stored))
-                if (stored.count(p)) corrupt("stored \"" + p.substr(0, 200) + "\" is both a file and a directory");
+                if (stored.count(p))
+                    corrupt("stored \"" + p.substr(0, 200) + "\" is both a file and a directory");
     }
     // Bases: another file member holding a container (or a delta, to a bounded depth).
     std::map<std::string, size_t> index;
@@ -192,7 +200,8 @@ Manifest parse_manifest(std::string_view text) {
 }
 
 std::string serialize_manifest(const Manifest& m) {
-    std::string j = "{\"format\":\"z4ai-directory\",\"version\":" + std::to_string(m.version) + ",\"files\":[";
+    std::string j =
+        "{\"format\":\"z4ai-directory\",\"version\":" + std::to_string(m.version) + ",\"files\":[";
     bool first = true;
     for (const Member& e : m.members) {
         if (e.kind == MemberKind::directory) continue;

@@ -24,10 +24,15 @@ constexpr size_t kPiece = size_t(1) << 20;
 // Counts, bounds, hashes and reports what a member writes.
 class CheckedSink final : public Sink {
    public:
-    CheckedSink(Sink& out, const Member& m, const Progress& progress, uint64_t done_before, uint64_t files_done,
-                uint64_t files_total, uint64_t bytes_total)
-        : out_(out), m_(m), progress_(progress), before_(done_before), files_done_(files_done),
-          files_total_(files_total), total_(bytes_total) {}
+    CheckedSink(Sink& out, const Member& m, const Progress& progress, uint64_t done_before,
+                uint64_t files_done, uint64_t files_total, uint64_t bytes_total)
+        : out_(out),
+          m_(m),
+          progress_(progress),
+          before_(done_before),
+          files_done_(files_done),
+          files_total_(files_total),
+          total_(bytes_total) {}
     void write(const uint8_t* data, size_t n) override {
         if (n > m_.size - written)
             fail(Code::corrupt, m_.path + ": decodes to more than the " + std::to_string(m_.size) +
@@ -42,8 +47,8 @@ class CheckedSink final : public Sink {
     }
     void finish() {
         if (written != m_.size)
-            fail(Code::corrupt, m_.path + ": decodes to " + std::to_string(written) + " bytes, the manifest records " +
-                                    std::to_string(m_.size));
+            fail(Code::corrupt, m_.path + ": decodes to " + std::to_string(written) +
+                                    " bytes, the manifest records " + std::to_string(m_.size));
         if (m_.has_digest && digest_.finish() != m_.digest)
             fail(Code::checksum, m_.path + ": restored bytes do not match the manifest's XXH3-128 digest");
     }
@@ -54,19 +59,6 @@ class CheckedSink final : public Sink {
     const Progress& progress_;
     uint64_t before_, files_done_, files_total_, total_, reported_ = 0;
     Digest128 digest_;
-};
-
-class FdSink final : public Sink {
-   public:
-    FdSink(int fd, std::string shown) : fd_(fd), shown_(std::move(shown)) {}
-    void write(const uint8_t* data, size_t n) override {
-        fs::write_all(fd_, data, n, shown_);
-        written += n;
-    }
-
-   private:
-    int fd_;
-    std::string shown_;
 };
 
 mode_t umask_default(mode_t bits) {
@@ -85,7 +77,8 @@ Archive::Archive(const std::string& dir, const DecodeConfig& cfg) : config(cfg),
     fs::Fd m = fs::open_regular_beneath(dir_.get(), kManifestName, &size, dir + "/" + kManifestName);
     if (size > kMaxManifestSize) fail(Code::corrupt, dir + "/" + kManifestName + ": larger than 64 MiB");
     std::string text(static_cast<size_t>(size), '\0');
-    fs::pread_exact(m.get(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size(), dir + "/" + kManifestName);
+    fs::pread_exact(m.get(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size(),
+                    dir + "/" + kManifestName);
     manifest_ = parse_manifest(text);
 }
 
@@ -108,7 +101,8 @@ uint64_t Archive::stored_size(size_t i) {
     return size;
 }
 
-std::unique_ptr<ContainerReader> Archive::open_container(size_t i, std::vector<std::unique_ptr<ContainerReader>>& bases,
+std::unique_ptr<ContainerReader> Archive::open_container(size_t i,
+                                                         std::vector<std::unique_ptr<ContainerReader>>& bases,
                                                          int depth) {
     const Member& m = manifest_.members.at(i);
     if (m.kind != MemberKind::container && m.kind != MemberKind::model_delta)
@@ -119,20 +113,22 @@ std::unique_ptr<ContainerReader> Archive::open_container(size_t i, std::vector<s
     std::string shown = path_ + "/" + m.stored;
     auto r = std::make_unique<ContainerReader>(fd_source(fd.release(), shown, size), config);
     InputKind want = m.kind == MemberKind::container ? InputKind::container : InputKind::model_delta;
-    if (r->kind() != want) fail(Code::corrupt, shown + ": does not hold the " + std::string(kind_name(m.kind)) + " the manifest records");
+    if (r->kind() != want)
+        fail(Code::corrupt,
+             shown + ": does not hold the " + std::string(kind_name(m.kind)) + " the manifest records");
     if (m.kind == MemberKind::model_delta) {
         auto base = open_container(static_cast<size_t>(m.base_index), bases, depth + 1);
         r->attach_base(base.get());
         bases.push_back(std::move(base));
     }
     if (r->file_size() != m.size)
-        fail(Code::corrupt, shown + ": restores to " + std::to_string(r->file_size()) + " bytes, the manifest records " +
-                                std::to_string(m.size));
+        fail(Code::corrupt, shown + ": restores to " + std::to_string(r->file_size()) +
+                                " bytes, the manifest records " + std::to_string(m.size));
     return r;
 }
 
-void Archive::extract(size_t i, Sink& out, const Progress& progress, uint64_t done_before, uint64_t files_done,
-                      uint64_t total) {
+void Archive::extract(size_t i, Sink& out, const Progress& progress, uint64_t done_before,
+                      uint64_t files_done, uint64_t total) {
     const Member& m = manifest_.members.at(i);
     CheckedSink sink(out, m, progress, done_before, files_done, manifest_.members.size(), total);
     switch (m.kind) {
@@ -141,8 +137,8 @@ void Archive::extract(size_t i, Sink& out, const Progress& progress, uint64_t do
             uint64_t size = 0;
             fs::Fd fd = open_stored(i, &size);
             if (size != m.size)
-                fail(Code::corrupt, m.path + ": stored file is " + std::to_string(size) + " bytes, the manifest records " +
-                                        std::to_string(m.size));
+                fail(Code::corrupt, m.path + ": stored file is " + std::to_string(size) +
+                                        " bytes, the manifest records " + std::to_string(m.size));
             Buffer buf(kPiece);
             for (uint64_t at = 0; at < size;) {
                 size_t n = static_cast<size_t>(std::min<uint64_t>(kPiece, size - at));
@@ -200,12 +196,14 @@ void Archive::restore(const std::string& out, const Progress& progress) {
     uint64_t total = 0, done = 0, files = 0;
     for (const Member& m : manifest_.members) total += m.kind == MemberKind::directory ? 0 : m.size;
     for (const Member& m : manifest_.members)
-        if (m.kind == MemberKind::directory) fs::make_dirs_beneath(tmp.fd(), m.path, 0700, out + "/" + m.path);
+        if (m.kind == MemberKind::directory)
+            fs::make_dirs_beneath(tmp.fd(), m.path, 0700, out + "/" + m.path);
     for (size_t i = 0; i < manifest_.members.size(); ++i) {
         const Member& m = manifest_.members[i];
         if (m.kind == MemberKind::directory) continue;
         size_t slash = m.path.rfind('/');
-        if (slash != std::string::npos) fs::make_dirs_beneath(tmp.fd(), m.path.substr(0, slash), 0700, out + "/" + m.path);
+        if (slash != std::string::npos)
+            fs::make_dirs_beneath(tmp.fd(), m.path.substr(0, slash), 0700, out + "/" + m.path);
         fs::Fd fd = fs::open_beneath(tmp.fd(), m.path, O_WRONLY | O_CREAT | O_EXCL, 0600, out + "/" + m.path);
         FdSink sink(fd.get(), out + "/" + m.path);
         extract(i, sink, progress, done, files, total);
@@ -224,11 +222,13 @@ void Archive::restore(const std::string& out, const Progress& progress) {
     }
     std::sort(dirs.begin(), dirs.end());
     dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
-    std::sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    std::sort(dirs.begin(), dirs.end(),
+              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
     for (const std::string& d : dirs) {
         size_t k = find(d);
-        mode_t mode = k != SIZE_MAX && manifest_.members[k].mode ? static_cast<mode_t>(manifest_.members[k].mode)
-                                                                  : umask_default(0777);
+        mode_t mode = k != SIZE_MAX && manifest_.members[k].mode
+                          ? static_cast<mode_t>(manifest_.members[k].mode)
+                          : umask_default(0777);
         fs::Fd fd = fs::open_beneath(tmp.fd(), d, O_RDONLY | O_DIRECTORY, 0, out + "/" + d);
         if (::fchmod(fd.get(), mode | 0700) != 0) fail(Code::io, out + "/" + d + ": chmod failed");
     }
@@ -238,7 +238,8 @@ void Archive::restore(const std::string& out, const Progress& progress) {
     // temporary tree must stay removable.
     for (const std::string& d : dirs) {
         size_t k = find(d);
-        if (k == SIZE_MAX || !manifest_.members[k].mode || (manifest_.members[k].mode & 0700) == 0700) continue;
+        if (k == SIZE_MAX || !manifest_.members[k].mode || (manifest_.members[k].mode & 0700) == 0700)
+            continue;
         fs::Fd root(::open(out.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!root) continue;
         fs::Fd fd = fs::open_beneath(root.get(), d, O_RDONLY | O_DIRECTORY, 0, out + "/" + d);
@@ -247,7 +248,8 @@ void Archive::restore(const std::string& out, const Progress& progress) {
 }
 
 std::string Archive::describe() {
-    std::string j = "{\"format\":\"z4ai-directory\",\"version\":" + std::to_string(manifest_.version) + ",\"members\":[";
+    std::string j =
+        "{\"format\":\"z4ai-directory\",\"version\":" + std::to_string(manifest_.version) + ",\"members\":[";
     for (size_t i = 0; i < manifest_.members.size(); ++i) {
         const Member& m = manifest_.members[i];
         if (i) j += ',';

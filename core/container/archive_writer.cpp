@@ -106,9 +106,10 @@ void walk(const std::string& src, const std::string& root, const std::string& re
             std::string target(t);
             ::free(t);
             if (!inside(target, root))
-                fail(Code::io, full + ": symlink to " + target + " points outside " + root +
-                                   "; only symlinks inside the input directory (or a hub snapshot's repository) "
-                                   "are followed");
+                fail(Code::io,
+                     full + ": symlink to " + target + " points outside " + root +
+                         "; only symlinks inside the input directory (or a hub snapshot's repository) "
+                         "are followed");
             if (::stat(target.c_str(), &st) != 0) fail(Code::io, target + ": " + std::strerror(errno));
             if (!S_ISREG(st.st_mode))
                 fail(Code::io, full + ": symlink to something that is not a regular file (" + target + ")");
@@ -131,7 +132,8 @@ bool loader_file(const std::string& path) {
         size_t n = std::strlen(s);
         return name.size() >= n && name.compare(name.size() - n, n, s) == 0;
     };
-    for (const char* s : {".json", ".txt", ".model", ".py", ".md", ".jinja", ".tiktoken", ".yaml", ".yml", ".vocab"})
+    for (const char* s :
+         {".json", ".txt", ".model", ".py", ".md", ".jinja", ".tiktoken", ".yaml", ".yml", ".vocab"})
         if (ends(s)) return true;
     for (const char* s : {"tokenizer", "vocab", "merges", "special_tokens", "LICENSE", "README", ".git"})
         if (name.rfind(s, 0) == 0) return true;
@@ -159,19 +161,6 @@ std::set<std::string> tensor_keys(const std::string& path, const DecodeConfig& c
     return out;
 }
 
-class FdSink final : public Sink {
-   public:
-    FdSink(int fd, std::string shown) : fd_(fd), shown_(std::move(shown)) {}
-    void write(const uint8_t* data, size_t n) override {
-        fs::write_all(fd_, data, n, shown_);
-        written += n;
-    }
-
-   private:
-    int fd_;
-    std::string shown_;
-};
-
 fs::Fd open_source(const Entry& e, uint64_t* size) {
     int fd = ::open(e.source.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) fail(Code::io, e.source + ": " + std::strerror(errno));
@@ -198,8 +187,8 @@ std::array<uint8_t, 16> copy_plain(const Entry& e, int out, const std::string& s
 }
 
 // One streamed raw frame; returns its digest (of the input) and the frame size.
-std::array<uint8_t, 16> write_frame(const Entry& e, const EncodeConfig& cfg, int out, const std::string& shown,
-                                    uint64_t* size, uint64_t* frame_size) {
+std::array<uint8_t, 16> write_frame(const Entry& e, const EncodeConfig& cfg, int out,
+                                    const std::string& shown, uint64_t* size, uint64_t* frame_size) {
     fs::Fd in = open_source(e, size);
     Encoder enc;
     enc.config = cfg;
@@ -246,15 +235,18 @@ WriteStats write_archive(const std::string& src_in, const std::string& dst, cons
     std::string src = real_path(src_in);
     std::string root = symlink_root(src);
     std::string dst_parent = real_path(fs::parent_of(dst));
-    std::string dst_real = dst_parent == "/" ? "/" + fs::base_name_of(dst) : dst_parent + "/" + fs::base_name_of(dst);
-    if (inside(dst_real, src)) fail(Code::io, dst + ": the output would be inside the input directory " + src_in);
+    std::string dst_real =
+        dst_parent == "/" ? "/" + fs::base_name_of(dst) : dst_parent + "/" + fs::base_name_of(dst);
+    if (inside(dst_real, src))
+        fail(Code::io, dst + ": the output would be inside the input directory " + src_in);
     if (inside(src, dst_real)) fail(Code::io, dst + ": the input directory is inside the output");
     struct stat st;
     bool exists = ::lstat(dst.c_str(), &st) == 0;
     if (exists) {
         if (!o.replace) fail(Code::io, dst + ": already exists (replace it with -f / Z4AI_ARCHIVE_REPLACE)");
         struct stat ms;
-        if (!S_ISDIR(st.st_mode) || ::lstat((dst + "/" + kManifestName).c_str(), &ms) != 0 || !S_ISREG(ms.st_mode))
+        if (!S_ISDIR(st.st_mode) || ::lstat((dst + "/" + kManifestName).c_str(), &ms) != 0 ||
+            !S_ISREG(ms.st_mode))
             fail(Code::io, dst + ": exists and is not a z4ai directory archive; not replacing it");
     }
     std::vector<Entry> files;
@@ -322,8 +314,11 @@ WriteStats write_archive(const std::string& src_in, const std::string& dst, cons
         Entry& e = files[i];
         std::string shown = dst + "/" + e.m.stored;
         size_t slash = e.m.stored.rfind('/');
-        if (slash != std::string::npos) fs::make_dirs_beneath(tmp.fd(), e.m.stored.substr(0, slash), 0755, shown);
-        auto create = [&] { return fs::open_beneath(tmp.fd(), e.m.stored, O_WRONLY | O_CREAT | O_EXCL, 0600, shown); };
+        if (slash != std::string::npos)
+            fs::make_dirs_beneath(tmp.fd(), e.m.stored.substr(0, slash), 0755, shown);
+        auto create = [&] {
+            return fs::open_beneath(tmp.fd(), e.m.stored, O_WRONLY | O_CREAT | O_EXCL, 0600, shown);
+        };
         fs::Fd out = create();
         uint64_t size = 0, stored = 0;
         switch (e.m.kind) {
@@ -337,7 +332,8 @@ WriteStats write_archive(const std::string& src_in, const std::string& dst, cons
                 if (e.m.path != kManifestName && (stored + saving > size)) {
                     // Not worth it: store the file plain under its own name.
                     out = fs::Fd();
-                    if (::unlinkat(tmp.fd(), e.m.stored.c_str(), 0) != 0) fail(Code::io, shown + ": cannot remove");
+                    if (::unlinkat(tmp.fd(), e.m.stored.c_str(), 0) != 0)
+                        fail(Code::io, shown + ": cannot remove");
                     e.m.kind = MemberKind::plain;
                     e.m.stored = e.m.path;
                     shown = dst + "/" + e.m.stored;
@@ -387,7 +383,8 @@ WriteStats write_archive(const std::string& src_in, const std::string& dst, cons
     {
         fs::Fd mf = fs::open_beneath(tmp.fd(), kManifestName, O_WRONLY | O_CREAT | O_EXCL, 0644,
                                      dst + "/" + kManifestName);
-        fs::write_all(mf.get(), reinterpret_cast<const uint8_t*>(text.data()), text.size(), dst + "/" + kManifestName);
+        fs::write_all(mf.get(), reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                      dst + "/" + kManifestName);
         if (::fchmod(mf.get(), 0644) != 0) fail(Code::io, dst + "/" + kManifestName + ": chmod failed");
     }
     stats.stored_bytes += text.size();

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -106,6 +107,23 @@ void on_signal(int sig) {
     ::raise(sig);
 }
 
+// Blocks SIGINT/SIGTERM/SIGHUP while a temporary is created and registered, so a signal
+// arriving between the two is delivered after registration (and cleans it up).
+class SignalBlock {
+   public:
+    SignalBlock() {
+        install_signal_cleanup();
+        sigset_t set;
+        sigemptyset(&set);
+        for (int s : g_signals) sigaddset(&set, s);
+        pthread_sigmask(SIG_BLOCK, &set, &old_);
+    }
+    ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
+   private:
+    sigset_t old_;
+};
+
 [[noreturn]] void fail_errno(const std::string& what) { fail(Code::io, what + ": " + std::strerror(errno)); }
 
 std::vector<std::string> split(const std::string& rel) {
@@ -170,7 +188,8 @@ std::string base_name_of(const std::string& path) {
     size_t end = path.size();
     while (end > 1 && path[end - 1] == '/') --end;
     size_t slash = path.rfind('/', end - 1);
-    return path.substr(slash == std::string::npos ? 0 : slash + 1, end - (slash == std::string::npos ? 0 : slash + 1));
+    return path.substr(slash == std::string::npos ? 0 : slash + 1,
+                       end - (slash == std::string::npos ? 0 : slash + 1));
 }
 
 void validate_relative_path(std::string_view p, int32_t code, const char* what) {
@@ -235,7 +254,8 @@ Fd open_regular_beneath(int dir, const std::string& rel, uint64_t* size, const s
     Fd fd = open_beneath(dir, rel, O_RDONLY | O_NONBLOCK, 0, shown);
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) fail_errno(shown);
-    if (!S_ISREG(st.st_mode)) fail(Code::io, shown + ": not a regular file (device, FIFO, socket or directory)");
+    if (!S_ISREG(st.st_mode))
+        fail(Code::io, shown + ": not a regular file (device, FIFO, socket or directory)");
     int fl = ::fcntl(fd.get(), F_GETFL);
     if (fl >= 0) ::fcntl(fd.get(), F_SETFL, fl & ~O_NONBLOCK);
     if (size) *size = static_cast<uint64_t>(st.st_size);
@@ -247,7 +267,8 @@ void make_dirs_beneath(int dir, const std::string& rel_dir, mode_t mode, const s
     Fd cur;
     int at = dir;
     for (const std::string& c : split(rel_dir)) {
-        if (::mkdirat(at, c.c_str(), mode) != 0 && errno != EEXIST) fail_errno(shown + ": cannot create directory");
+        if (::mkdirat(at, c.c_str(), mode) != 0 && errno != EEXIST)
+            fail_errno(shown + ": cannot create directory");
         int next = ::openat(at, c.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (next < 0) fail(Code::io, shown + ": '" + c + "' is not a directory (or is a symlink)");
         cur = Fd(next);
@@ -308,6 +329,7 @@ OutputFile::OutputFile(const std::string& path, mode_t mode, bool respect_umask)
     std::string name = path + ".z4tmp.XXXXXX";
     std::vector<char> buf(name.begin(), name.end());
     buf.push_back(0);
+    SignalBlock block;
     int fd = ::mkostemp(buf.data(), O_CLOEXEC);
     if (fd < 0) fail_errno(path + ": cannot create a temporary file");
     fd_ = Fd(fd);
@@ -335,6 +357,7 @@ TempDir::TempDir(const std::string& target) : target_(target) {
     std::string name = parent_of(target) + "/." + base_name_of(target) + ".z4ai-partial-XXXXXX";
     std::vector<char> buf(name.begin(), name.end());
     buf.push_back(0);
+    SignalBlock block;
     if (!::mkdtemp(buf.data())) fail_errno(target + ": cannot create a temporary directory");
     path_ = buf.data();
     slot_ = register_temp(path_, true);

@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SECONDS_EACH="${1:?usage: run.sh SECONDS [TARGET...]}"
 shift
 ALL=(decompress stream_decompress decompress_range delta frame_info roundtrip stream_roundtrip container model_delta
-     safetensors hdf5_filter entropy_streams)
+     safetensors hdf5_filter entropy_streams archive)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=("${ALL[@]}")
 BUILD="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
@@ -37,7 +37,7 @@ run_one() {
         roundtrip | stream_roundtrip | safetensors | entropy_streams) max_len=32768 ;;
         decompress | frame_info | delta | container) extra=("$ROOT/tests/golden/frames") ;;  # + golden .zstn/.z4dm
     esac
-    mkdir -p "$WORK/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"
+    mkdir -p "$WORK/$t" "$BUILD/seeds/$t" "$BUILD/artifacts/$t" "$ROOT/tests/fuzz/regressions/$t" "$ROOT/tests/fuzz/corpus/$t"
     local log="$BUILD/artifacts/$t.log"
     echo "[fuzz] $t for ${SECONDS_EACH}s (log $log)"
     local rc=0

@@ -45,6 +45,11 @@ def main():
                         path = os.path.join(root, n)
                         got[os.path.relpath(path, out)] = hashlib.sha256(open(path, "rb").read()).hexdigest()
                 want = {p: f["sha256"] for p, f in entry["files"].items()}
+                missing = [d for d in entry.get("directories", []) if not os.path.isdir(os.path.join(out, d))]
+                if missing:
+                    print(f"FAIL {name}: directories not restored: {missing}")
+                    failures += 1
+                    continue
                 if got != want:
                     print(f"FAIL {name}: restored files differ: {sorted(set(got.items()) ^ set(want.items()))}")
                     failures += 1

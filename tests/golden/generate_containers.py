@@ -25,6 +25,8 @@ numpy's legacy RandomState, so anyone can re-derive them:
              a rewritten one (FRAME: the delta does not pay), a new one (FRAME),
              tied tensors (SAME), an empty one (EMPTY).
 
+  model-dir-v2  the same directory (plus a binary file and an empty directory) in archive
+             format version 2 (shards keep their names, loader files plain, modes, digests)
   model-dir  a sharded checkpoint directory (z4ai compress DIR -> DIR.z4ai/ with
              z4ai-manifest.json): shard 1 a .zstn, shard 2 a .z4dm against shard 1
              (cross-shard dedup of the tied lm_head), index/config/nested text files
@@ -291,6 +293,37 @@ def main():
                       for rel, b in files.items()},
         }
         print("model-dir.z4ai", sorted(kinds.items()))
+    # Archive format version 2 (docs/FORMAT.md): shards keep their names, loader files stay
+    # plain, a binary file becomes a frame (NAME.z4ai), an empty directory, per-file modes
+    # and XXH3-128 digests in the manifest.
+    out = os.path.join(FRAMES, "model-dir-v2.z4ai")
+    if not os.path.exists(out) or force:
+        files = model_dir()
+        files["extra/table.bin"] = b"".join(i.to_bytes(4, "little") for i in range(4096))
+        src = os.path.join(FRAMES, "model-dir-v2.tmp")
+        for rel, data in files.items():
+            os.makedirs(os.path.dirname(os.path.join(src, rel)), exist_ok=True)
+            open(os.path.join(src, rel), "wb").write(data)
+            os.chmod(os.path.join(src, rel), 0o644)
+        os.makedirs(os.path.join(src, "empty"))
+        run(cli, "compress", "-q", "-f", src, "-o", out, "--chunk-size", "4096")
+        subprocess.run(["rm", "-rf", src], check=True)
+        m2 = json.load(open(os.path.join(out, "z4ai-manifest.json")))
+        assert m2["version"] == 2, m2
+        kinds = {f["path"]: f["kind"] for f in m2["files"]}
+        assert kinds["model-00002-of-00002.safetensors"] == "model_delta", kinds
+        assert kinds["config.json"] == "plain" and kinds["extra/table.bin"] == "frame", kinds
+        manifest["model-dir-v2.z4ai"] = {
+            "kind": "dir",
+            "sha256": listing_sha(files),
+            "size": sum(len(b) for b in files.values()),
+            "args": ["--chunk-size", "4096"],
+            "reference": None,
+            "directories": ["empty", "extra", "tokenizer"],
+            "files": {rel: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b), "kind": kinds[rel]}
+                      for rel, b in files.items()},
+        }
+        print("model-dir-v2.z4ai", sorted(kinds.items()))
     json.dump(manifest, open(manifest_path, "w"), indent=1, sort_keys=True)
 
 

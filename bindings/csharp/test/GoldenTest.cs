@@ -133,24 +133,22 @@ static class GoldenTest {
 
     // A directory archive (the CLI's DIR.z4ai/) restored through the binding alone, from its
     // z4ai-manifest.json: frames and .zstn shards, then .z4dm shards against their base.
+    // A directory archive (the CLI's DIR.z4ai/) restored through the binding's DirectoryArchive
+    // (the C library's one implementation): member by member, then as a whole.
     static Dictionary<string, byte[]> RestoreDir(string name) {
-        string root = Path.Combine(frames, name);
-        var dm = (Dictionary<string, object>)new Json(File.ReadAllText(Path.Combine(root, "z4ai-manifest.json"))).Value();
         var output = new Dictionary<string, byte[]>();
-        for (int pass = 0; pass < 2; pass++) {
-            foreach (var o in (List<object>)dm["files"]) {
-                var f = (Dictionary<string, object>)o;
-                string kind = (string)f["kind"], path = (string)f["path"];
-                if ((kind == "model_delta") != (pass == 1)) continue;
-                byte[] blob = File.ReadAllBytes(Path.Combine(root, (string)f["stored"]));
-                using (var d = new Decompressor()) {
-                    if (kind == "frame") output[path] = d.Decompress(blob);
-                    else if (kind == "container") output[path] = d.DecompressSafetensors(blob);
-                    else {
-                        Check(kind == "model_delta", path + ": unknown stored kind " + kind);
-                        output[path] = d.DecompressModelDelta(blob, output[(string)f["base"]]);
-                    }
-                }
+        using (var a = DirectoryArchive.Open(Path.Combine(frames, name))) {
+            for (int i = 0; i < a.Count; i++)
+                if (a.Kind(i) != z4ai_swig.Z4AI_MEMBER_DIRECTORY) output[a.Path(i)] = a.Read(i);
+            string tmp = Path.Combine(Path.GetTempPath(), "z4ai-golden-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(tmp);
+            try {
+                string dst = Path.Combine(tmp, "restored");
+                a.Restore(dst);
+                foreach (var g in output)
+                    Check(Sha(File.ReadAllBytes(Path.Combine(dst, g.Key))) == Sha(g.Value), name + ": restored " + g.Key);
+            } finally {
+                Directory.Delete(tmp, true);
             }
         }
         return output;

@@ -35,46 +35,36 @@ type goldenEntry struct {
 	Files     map[string]goldenTensor `json:"files"` // kind "dir": per restored file
 }
 
-// restoreDir restores a directory archive (the CLI's DIR.z4ai/) through the binding
-// alone, from its z4ai-manifest.json: frames and .zstn shards, then .z4dm shards
-// against their (restored) base shard.
+// restoreDir restores a directory archive (the CLI's DIR.z4ai/) through the binding's
+// Archive (the C library's one implementation): member by member, then as a whole.
 func restoreDir(t *testing.T, name string) map[string][]byte {
 	root := filepath.Join(goldenDir(), "frames", name)
-	raw, err := os.ReadFile(filepath.Join(root, "z4ai-manifest.json"))
+	a, err := OpenArchive(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dm struct {
-		Files []struct{ Path, Stored, Kind, Base string } `json:"files"`
-	}
-	if err := json.Unmarshal(raw, &dm); err != nil {
+	defer a.Close()
+	members, err := a.Members()
+	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string][]byte{}
-	for _, pass := range []bool{false, true} {
-		for _, f := range dm.Files {
-			if (f.Kind == "model_delta") != pass {
-				continue
-			}
-			blob, err := os.ReadFile(filepath.Join(root, f.Stored))
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, _ := NewDecompressor()
-			switch f.Kind {
-			case "frame":
-				out[f.Path], err = d.Decompress(blob)
-			case "container":
-				out[f.Path], err = d.DecompressSafetensors(blob)
-			case "model_delta":
-				out[f.Path], err = d.DecompressModelDelta(blob, out[f.Base])
-			default:
-				t.Fatalf("%s: unknown stored kind %q", f.Path, f.Kind)
-			}
-			d.Close()
-			if err != nil {
-				t.Fatalf("%s/%s: %v", name, f.Stored, err)
-			}
+	for _, m := range members {
+		if m.Kind == MemberDirectory {
+			continue
+		}
+		if out[m.Path], err = a.Read(m.Index); err != nil {
+			t.Fatalf("%s/%s: %v", name, m.Stored, err)
+		}
+	}
+	dst := filepath.Join(t.TempDir(), "restored")
+	if err := a.Restore(dst); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range out {
+		got, err := os.ReadFile(filepath.Join(dst, p))
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("%s: restored %s differs (%v)", name, p, err)
 		}
 	}
 	return out

@@ -60,9 +60,29 @@ def _is_container(path: Any) -> bool:
     if not isinstance(path, (str, os.PathLike)):
         return False
     try:
-        return detect_kind(path) == "container"
+        return detect_kind(path) in ("container", "model_delta")
     except OSError:
         return False  # let the original raise its own error
+
+
+def _open_container(path: PathLike) -> ZstnReader:
+    """A reader over a .zstn, or over a .z4dm shard of a directory archive (its base is
+    another member of the archive: found through the archive's manifest)."""
+    if detect_kind(path) == "container":
+        return ZstnReader(path)
+    from .archive import Archive
+
+    here = os.path.dirname(os.path.abspath(os.fspath(path)))
+    for _ in range(16):
+        if os.path.isfile(os.path.join(here, "z4ai-manifest.json")):
+            with Archive(here) as a:
+                rel = os.path.relpath(os.path.abspath(os.fspath(path)), here).replace(os.sep, "/")
+                return a.open_member(rel)
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    raise ValueError(f"z4ai: {os.fspath(path)!r} is a model delta outside a directory archive; its base is unknown")
 
 
 class _ZstnSlice:
@@ -86,7 +106,7 @@ class _ZstnSafeOpen:
     """The subset of ``safetensors.safe_open`` that transformers uses, over a container."""
 
     def __init__(self, path: PathLike, device: Any = "cpu") -> None:
-        self._reader = ZstnReader(path)
+        self._reader = _open_container(path)
         self._device = device
         self._read_lock = threading.Lock()  # transformers may materialize from a thread pool
 
@@ -185,6 +205,14 @@ def is_enabled() -> bool:
 
 
 # ---- writing the variant --------------------------------------------------------
+def _check_shard_name(name: Any, index_path: str) -> None:
+    """A weight_map shard name must stay inside the model directory (the same rules as
+    archive manifest paths: relative, no NUL, no '.'/'..' or empty component)."""
+    ok = isinstance(name, str) and name and "\x00" not in name and "\\" not in name and \
+        not name.startswith("/") and all(c not in ("", ".", "..") for c in name.split("/"))
+    if not ok:
+        raise ValueError(f"{index_path}: weight_map names shard {name!r}, which is not a plain relative path "
+                         "inside the model directory (absolute, '..', NUL or empty component)")
 def compress_pretrained(src_dir: PathLike, dst_dir: Optional[PathLike] = None, *, variant: str = VARIANT,
                         **params: Any) -> Dict[str, Any]:
     """Writes the ``variant`` (default ``"z4ai"``) of a ``save_pretrained`` directory.
@@ -206,6 +234,8 @@ def compress_pretrained(src_dir: PathLike, dst_dir: Optional[PathLike] = None, *
         with open(index_path, encoding="utf-8") as f:
             index = json.load(f)
         shards = sorted(set(index["weight_map"].values()))
+        for s in shards:
+            _check_shard_name(s, index_path)
         files = {s: variant_name(s, variant) for s in shards}
         index["weight_map"] = {k: files[v] for k, v in index["weight_map"].items()}
         index_out = (SAFE_WEIGHTS_INDEX_NAME, variant_name(SAFE_WEIGHTS_INDEX_NAME, variant))

@@ -141,7 +141,7 @@ def _stats(src: PathLike, dst: PathLike) -> Dict[str, Any]:
 
 def compress_file(src: PathLike, dst: Union[PathLike, str], *, storage_options: Optional[Mapping[str, Any]] = None,
                   part_size: int = 16 << 20, **params: Any) -> Dict[str, Any]:
-    """``model.safetensors`` -> ``model.zstn`` (file to file, atomic; input memory-mapped).
+    """``model.safetensors`` -> ``model.zstn`` (file to file, atomic; input read with pread).
     Returns sizes, ``ratio`` and ``saved_pct``. Keyword arguments as :func:`compress`.
 
     ``dst`` may be an object-store URL (``s3://bucket/key``, or another fsspec URL whose
@@ -429,7 +429,9 @@ class ZstnReader:
     def _names(self) -> List[str]:
         # listed on first use: a model delta lists only once its base is attached
         if self._names_cache is None:
-            self._names_cache = [self._r.tensor_name(i) for i in range(self._r.tensor_count())]
+            # by byte length, not C string: "a" and "a\x00b" are two tensors (as in safetensors)
+            self._names_cache = [self._r.tensor_name_utf8(i).decode("utf-8", "surrogateescape")
+                                 for i in range(self._r.tensor_count())]
             self._index = {n: i for i, n in enumerate(self._names_cache)}
         return self._names_cache
 
@@ -512,6 +514,12 @@ class ZstnReader:
         info = self.info(i)
         if out is None:
             out = np.empty(info.shape, dtype=numpy_dtype_for(self._r.tensor_dtype(i)))
+        elif not (isinstance(out, np.ndarray) and out.flags.c_contiguous and out.flags.writeable):
+            # reshape(-1) of a strided array is a copy: it would be filled and thrown away
+            raise ValueError("read_numpy(out=...): out must be a writeable C-contiguous ndarray")
+        elif out.nbytes != info.nbytes:
+            raise ValueError(f"read_numpy(out=...): out has {out.nbytes} bytes, tensor {info.name!r} "
+                             f"has {info.nbytes}")
         flat = out.reshape(-1).view(np.uint8)
         if overlap and self._remote is not None and info.method == "frame" and info.stored_size >= _STREAM_MIN:
             self._read_streaming(i, info, flat)

@@ -42,6 +42,7 @@ Z4AI_CS_BUFFER(void* Z4AI_OUT, Z4AI_OUT_CAP)
 %typemap(csconstruct, excode=SWIGEXCODE) struct z4ai_swig_cctx %{: this($imcall, true) { z4ai_swig.RaisePending(); }%}
 %typemap(csconstruct, excode=SWIGEXCODE) struct z4ai_swig_dctx %{: this($imcall, true) { z4ai_swig.RaisePending(); }%}
 %typemap(csconstruct, excode=SWIGEXCODE) struct z4ai_swig_reader %{: this($imcall, true) { z4ai_swig.RaisePending(); }%}
+%typemap(csconstruct, excode=SWIGEXCODE) struct z4ai_swig_archive %{: this($imcall, true) { z4ai_swig.RaisePending(); }%}
 
 %pragma(csharp) moduleimports=%{
 using System;

@@ -24,3 +24,5 @@ Z4AI_GO_BUFFER(void* Z4AI_OUT, Z4AI_OUT_CAP)
 /* The container Reader proxy is NativeReader in Go: NewReader is the package's
  * io.Reader constructor. The Go API over it is z4ai.Container (container.go). */
 %rename(NativeReader) z4ai_swig_reader;
+/* Likewise the archive proxy: the Go API over it is z4ai.Archive (archive.go). */
+%rename(NativeArchive) z4ai_swig_archive;

@@ -116,6 +116,7 @@ Z4AI_JAVA_BUFFER(void* Z4AI_OUT, Z4AI_OUT_CAP, 1, 0)
 %typemap(javaconstruct) struct z4ai_swig_cctx { this($imcall, true); z4ai_swig.raisePending(); }
 %typemap(javaconstruct) struct z4ai_swig_dctx { this($imcall, true); z4ai_swig.raisePending(); }
 %typemap(javaconstruct) struct z4ai_swig_reader { this($imcall, true); z4ai_swig.raisePending(); }
+%typemap(javaconstruct) struct z4ai_swig_archive { this($imcall, true); z4ai_swig.raisePending(); }
 
 %pragma(java) modulecode=%{
   /** Throws the error recorded by the last native call on this thread, if any. */

@@ -69,6 +69,12 @@
             z4ai_swig_rchk($self, z4ai_reader_read_tensor($self->r, (size_t)index, PyBytes_AS_STRING(out),
                                                           (size_t)info.nbytes, &written)));
     }
+    /** The UTF-8 bytes of a tensor's name, all name_size of them (a name may hold NUL). */
+    PyObject* tensor_name_utf8(int64_t index) {
+        z4ai_tensor_info info;
+        if (!z4ai_swig_info($self, index, &info)) return NULL;
+        return PyBytes_FromStringAndSize(info.name, (Py_ssize_t)info.name_size);
+    }
 }
 
 /* ---- readers over a Python read-at source ------------------------------------

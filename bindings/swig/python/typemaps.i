@@ -136,11 +136,15 @@ static PyObject* z4ai_swig_finish_bytes(PyObject* b, size_t n, int ok) {
     PyObject* decompress_bytes(const void* Z4AI_IN, size_t Z4AI_IN_SIZE, int64_t content_size) {
         size_t written = 0;
         PyObject* out;
+        size_t frame_size = 0;
         if (!z4ai_swig_dctx_ok($self)) return NULL;
         if (content_size < 0) {
             z4ai_swig_fail(Z4AI_E_INVALID_ARGUMENT, "negative content size");
             return NULL;
         }
+        /* The footer must be there before the content size the header claims is allocated
+         * (a 60-byte frame claiming 2^40 bytes is corrupt, not an allocation failure). */
+        if (!z4ai_swig_chk(z4ai_frame_compressed_size(Z4AI_IN, Z4AI_IN_SIZE, &frame_size))) return NULL;
         if ((out = z4ai_swig_new_bytes((size_t)content_size)) == NULL) return NULL;
         return z4ai_swig_finish_bytes(out, written,
             z4ai_swig_dchk($self, z4ai_decompress($self->ctx, PyBytes_AS_STRING(out), (size_t)content_size,

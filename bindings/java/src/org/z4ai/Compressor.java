@@ -135,4 +135,11 @@ public final class Compressor implements AutoCloseable {
             ctx = null;
         }
     }
+
+    /** Archives directory src into the new directory dst (a model directory itself, with
+     *  z4ai-manifest.json) with this compressor's parameters; replace replaces an existing
+     *  archive at dst. */
+    public void writeArchive(java.nio.file.Path src, java.nio.file.Path dst, boolean replace) {
+        ctx().archive_write(src.toString(), dst.toString(), replace ? z4ai_swig.Z4AI_ARCHIVE_REPLACE : 0);
+    }
 }
