@@ -1,7 +1,9 @@
 // remote.cpp - http(s):// containers for the CLI through libcurl (see remote.hpp).
 #include "remote.hpp"
 
+#if Z4AI_CLI_HTTP
 #include <curl/curl.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -14,6 +16,7 @@
 #include "io.hpp"
 
 namespace z4ai_cli {
+#if Z4AI_CLI_HTTP
 namespace {
 
 // The opening suffix request: trailer + the index of a container with a few dozen
@@ -251,8 +254,11 @@ int32_t read_at(void* user, uint64_t offset, void* dst, size_t size, z4ai_read_r
 }
 }  // namespace
 
+#endif  // Z4AI_CLI_HTTP
+
 bool is_http_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
+#if Z4AI_CLI_HTTP
 RemoteInput open_http(z4ai_reader* reader, const std::string& url) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -270,5 +276,15 @@ void http_stats(const RemoteInput& in, uint64_t* requests, uint64_t* bytes) {
     *requests = in.object ? in.object->requests : 0;
     *bytes = in.object ? in.object->bytes : 0;
 }
+
+#else   // built without libcurl (Z4AI_CLI_HTTP=OFF: the Python wheel's bundled CLI)
+class HttpObject {};
+RemoteInput open_http(z4ai_reader*, const std::string& url) {
+    throw CliError{url + ": this z4ai CLI was built without http(s) support (Z4AI_CLI_HTTP=OFF, as in the "
+                         "Python wheel, which carries no libcurl); in Python use "
+                         "z4ai.safetensors.ZstnReader.open_url, or build the CLI with libcurl"};
+}
+void http_stats(const RemoteInput&, uint64_t* requests, uint64_t* bytes) { *requests = *bytes = 0; }
+#endif  // Z4AI_CLI_HTTP
 
 }  // namespace z4ai_cli
