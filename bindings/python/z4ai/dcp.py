@@ -423,28 +423,9 @@ class Z4Writer(FsspecWriter):
         _, local = _split_url(md_path)
         if "://" not in md_path or md_path.startswith("file://"):
             # Local: a unique temporary file, fsynced, renamed over the old metadata (atomic).
-            local = os.fspath(local)
-            tmp = os.path.join(os.path.dirname(local), f".{_METADATA}.{uuid.uuid4().hex}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(payload)
-                    if self.sync_files:
-                        f.flush()
-                        os.fsync(f.fileno())
-                os.replace(tmp, local)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-            if self.sync_files:
-                dfd = os.open(os.path.dirname(local) or ".", os.O_RDONLY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
+            from ._files import write_atomic
+
+            write_atomic(os.fspath(local), payload, fsync=self.sync_files)
         else:
             # Object stores: one PUT is atomic; the old object stays until it succeeds.
             with self.fs.create_stream(md_path, "wb") as f:

@@ -972,23 +972,9 @@ def save_file(tensors: Any, filename: PathLike, metadata: Optional[Mapping[str, 
 
 
 def _write_atomic(path: str, blob: bytes) -> None:
-    import tempfile
+    from ._files import write_atomic
 
-    d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=d, prefix="." + os.path.basename(path) + ".", suffix=".z4ai-tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, blob)
 
 
 _BACKENDS = ("mmap", "pread")
