@@ -154,6 +154,9 @@ def test_dev_null_output_stays_a_device(work):
 
 
 # ---- defect 4: shrinking input -------------------------------------------------------
+@pytest.mark.skipif(os.environ.get("Z4AI_SANITIZED") == "1",
+                    reason="loads libz4ai into an uninstrumented python through ctypes: ASan refuses to run "
+                           "after the interpreter; the release tier runs it")
 def test_reader_on_a_truncated_file_is_an_error_not_sigbus(work):
     rng = np.random.default_rng(3)
     st_util.write(work / "t.safetensors", [(f"t{i}", "F32", st_util.weights(rng, (4096,), "F32")) for i in range(8)])
